@@ -1,0 +1,17 @@
+// Compile the de-branded GOV.UK Frontend styles and copy its script and images into static/.
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import * as sass from "sass";
+
+const govuk = "node_modules/govuk-frontend/dist/govuk";
+mkdirSync("static/govuk/assets", { recursive: true });
+const { css } = sass.compile("assets/app.scss", {
+  loadPaths: ["node_modules"],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import", "global-builtin"],
+});
+writeFileSync("static/govuk/app.css", css);
+cpSync(`${govuk}/govuk-frontend.min.js`, "static/govuk/govuk-frontend.min.js");
+// Images only (the favicon and icons): the fonts stay behind, we use the system font.
+cpSync(`${govuk}/assets/images`, "static/govuk/assets/images", { recursive: true });
+console.log("Built static/govuk/app.css and copied govuk-frontend.min.js");

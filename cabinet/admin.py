@@ -1,0 +1,135 @@
+"""The clerks' back office for the Cabinet's records. Nothing is hard-deleted: records are withdrawn instead."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cabinet.models import (
+    Agency, Committee, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
+    Profile, ReleasedDocument,
+)
+
+
+class NoDeleteMixin:
+    """Records are withdrawn, cancelled or superseded, never deleted: history must stay whole."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Committee)
+class CommitteeAdmin(RecordAdmin):
+    list_display = ["code", "name", "valid_from", "valid_to", "is_cabinet"]
+    list_filter = ["is_cabinet"]
+    search_fields = ["code", "name"]
+    fields = ["code", "name", "valid_from", "valid_to", "is_cabinet"]
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(RecordAdmin):
+    list_display = ["name", "minister_title"]
+    search_fields = ["name", "minister_title"]
+    fields = ["name", "minister_title"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(RecordAdmin):
+    list_display = ["name", "short_name"]
+    search_fields = ["name", "short_name"]
+    fields = ["name", "short_name"]
+
+
+class PortfolioAssignmentInline(NoDeleteMixin, admin.TabularInline):
+    model = PortfolioAssignment
+    fields = ["portfolio", "start_date", "end_date"]
+    autocomplete_fields = ["portfolio"]
+    extra = 0
+
+
+@admin.register(Minister)
+class MinisterAdmin(RecordAdmin):
+    list_display = ["name", "current_portfolios"]
+    search_fields = ["name", "assignments__portfolio__name"]
+    fields = ["name"]
+    inlines = [PortfolioAssignmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("assignments__portfolio")
+
+    @admin.display(description="Portfolios")
+    def current_portfolios(self, minister):
+        return ", ".join(a.portfolio.name for a in minister.assignments.all() if a.end_date is None)
+
+
+@admin.register(OIAGround)
+class OIAGroundAdmin(RecordAdmin):
+    list_display = ["code", "label", "is_conclusive"]
+    search_fields = ["code", "label", "wording"]
+    fields = ["code", "label", "wording", "is_conclusive"]
+
+
+@admin.register(Paper)
+class PaperAdmin(RecordAdmin):
+    list_display = ["reference", "title", "paper_date", "lead_agency", "classification", "is_withdrawn"]
+    list_filter = ["classification", "is_withdrawn", "lead_agency", "portfolios"]
+    list_select_related = ["lead_agency"]
+    search_fields = ["reference", "title"]
+    date_hierarchy = "paper_date"
+    autocomplete_fields = ["portfolios", "ministers", "lead_agency"]
+    fields = [
+        "reference", "title", "portfolios", "ministers", "lead_agency", "classification", "endorsement",
+        "paper_date", "date_precision", "is_withdrawn", "withdrawn_reason",
+    ]
+
+
+class ReleasedDocumentInline(NoDeleteMixin, admin.TabularInline):
+    model = ReleasedDocument
+    fields = ["document_date", "date_precision", "title", "author"]
+    extra = 0
+
+
+@admin.register(ProactiveRelease)
+class ProactiveReleaseAdmin(RecordAdmin):
+    list_display = ["minute", "final_decision_date", "publication_due_date", "published_date", "is_redacted"]
+    list_select_related = ["minute"]
+    list_filter = ["is_redacted", "minute__committee"]
+    search_fields = ["minute__reference", "minute__title"]
+    date_hierarchy = "publication_due_date"
+    autocomplete_fields = ["minute", "minister", "agency", "grounds"]
+    fields = [
+        "minute", "final_decision_date", "publication_due_date", "published_date", "minister", "agency",
+        "is_redacted", "grounds", "withheld_reason",
+    ]
+    readonly_fields = ["publication_due_date"]
+    inlines = [ReleasedDocumentInline]
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ["role", "agencies", "portfolios", "committees", "digest"]
+    autocomplete_fields = ["agencies", "portfolios", "committees"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(NoDeleteMixin, UserAdmin):
+    """Users are deactivated, not deleted, so their names stay on the history they wrote."""
+
+    inlines = [ProfileInline]
+    list_display = ["username", "email", "first_name", "last_name", "role", "is_active", "is_staff"]
+    list_filter = ["profile__role", "is_active", "is_staff"]
+    list_select_related = ["profile"]
+
+    @admin.display(description="Role", ordering="profile__role")
+    def role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"

@@ -1,0 +1,7 @@
+"""Template context shared by every page."""
+
+from django.conf import settings
+
+
+def service(request):
+    return {"service_name": settings.SERVICE_NAME}

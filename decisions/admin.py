@@ -1,0 +1,293 @@
+"""The clerks' back office for minutes, their decision items and the follow-ups they create."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from cabinet.admin import NoDeleteMixin, RecordAdmin
+from cabinet.models import Minute, Paper
+from cabinet.references import InvalidReference, parse_reference
+from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Minute.objects.order_by("-year").values_list("year", flat=True).distinct()
+        return [(year, year) for year in years]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(year=self.value()) if self.value() else queryset
+
+
+class DecisionItemInline(NoDeleteMixin, admin.TabularInline):
+    model = DecisionItem
+    fields = ["number", "verb", "text", "is_redacted"]
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Minute)
+class MinuteAdmin(RecordAdmin):
+    list_display = ["reference", "title", "committee", "decision_date", "kind", "item_count", "open_follow_ups"]
+    list_filter = ["committee", YearFilter, "kind", "classification", "portfolios", "is_withdrawn"]
+    list_select_related = ["committee"]
+    search_fields = ["reference", "title", "decisions__text"]
+    date_hierarchy = "decision_date"
+    autocomplete_fields = ["portfolios", "paper", "confirmed_by"]
+    fields = [
+        "reference", "is_revised", "committee", "kind", "decision_date", "title", "portfolios", "paper",
+        "classification", "endorsement", "signatory", "has_power_to_act", "confirmed_by", "final_decision",
+        "is_withdrawn", "withdrawn_reason", "follow_up_summary",
+    ]
+    readonly_fields = ["final_decision", "follow_up_summary"]
+    inlines = [DecisionItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            item_count=Count("decisions", distinct=True),
+            open_follow_ups=Count(
+                "decisions__follow_ups",
+                filter=Q(decisions__follow_ups__status__in=FollowUp.ACTIVE_STATUSES),
+                distinct=True,
+            ),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        try:
+            search_term = str(parse_reference(search_term))
+        except InvalidReference:
+            pass
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="Items", ordering="item_count")
+    def item_count(self, minute):
+        return minute.item_count
+
+    @admin.display(description="Open follow-ups", ordering="open_follow_ups")
+    def open_follow_ups(self, minute):
+        return minute.open_follow_ups
+
+    @admin.display(description="Final decision date")
+    def final_decision(self, minute):
+        if not minute.pk:
+            return "—"
+        return minute.final_decision_date or "Awaiting Cabinet's confirmation"
+
+    @admin.display(description="Follow-ups")
+    def follow_up_summary(self, minute):
+        if not minute.pk:
+            return "Save the minute and its decision items first."
+        follow_ups = FollowUp.objects.filter(decision__minute=minute).select_related("decision")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">para {}: {} ({}), due {}</a></li>',
+            (
+                (
+                    reverse("admin:decisions_followup_change", args=[f.pk]),
+                    f.decision.number,
+                    f.get_kind_display(),
+                    f.get_status_display(),
+                    f.due_text or (f.due_date and f.due_date.strftime("%-d %B %Y")) or "no date set",
+                )
+                for f in follow_ups
+            ),
+        )
+        return format_html(
+            "<ul>{}</ul><p>Add or edit a follow-up from its decision item (the pencil beside the item below).</p>",
+            rows or format_html("<li>None recorded.</li>"),
+        )
+
+
+class RedactionInline(NoDeleteMixin, admin.TabularInline):
+    model = Redaction
+    fields = ["label", "marker", "ground", "start", "end"]
+    autocomplete_fields = ["ground"]
+    extra = 0
+
+
+class FollowUpInline(NoDeleteMixin, admin.StackedInline):
+    model = FollowUp
+    fk_name = "decision"
+    fields = [
+        ("kind", "status"), "description", ("responsible_minister", "responsible_portfolio", "responsible_agency"),
+        "responsible_text", "report_to", ("due_date", "due_precision"), "due_text", "closed_reason",
+    ]
+    autocomplete_fields = ["responsible_minister", "responsible_portfolio", "responsible_agency", "report_to"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(DecisionItem)
+class DecisionItemAdmin(RecordAdmin):
+    list_display = ["__str__", "verb", "short_text", "is_redacted"]
+    list_filter = ["verb", "is_redacted", "minute__committee"]
+    list_select_related = ["minute"]
+    search_fields = ["minute__reference", "text"]
+    autocomplete_fields = ["minute"]
+    fields = ["minute", "number", "verb", "text", "is_redacted"]
+    inlines = [RedactionInline, FollowUpInline]
+
+    @admin.display(description="Text")
+    def short_text(self, item):
+        return item.text if len(item.text) < 120 else item.text[:117] + "…"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("undated", "Needs a due date")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "undated":
+            return queryset.undated()
+        return queryset
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+    reference = forms.CharField(
+        required=False, label="Discharging paper or minute",
+        help_text="The reference of the paper or minute that discharged it: CAB-26-MIN-0101.",
+    )
+
+    def __init__(self, *args, needs_reference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].required = needs_reference
+        if not needs_reference:
+            del self.fields["reference"]
+
+    def clean_reference(self):
+        text = self.cleaned_data["reference"]
+        try:
+            reference = parse_reference(text)
+        except InvalidReference as error:
+            raise ValidationError(str(error)) from error
+        model = Minute if reference.is_minute else Paper
+        record = model.objects.filter(reference=str(reference)).first()
+        if record is None:
+            raise ValidationError(f"{reference} is not recorded yet: record it first, then discharge.")
+        return record
+
+
+class DueDateChangeInline(NoDeleteMixin, admin.TabularInline):
+    model = DueDateChange
+    fields = ["from_date", "to_date", "to_precision", "reason", "tier", "status", "requested_by", "approved_by", "decided_at"]
+    readonly_fields = ["from_date", "requested_by", "decided_at"]
+    extra = 0
+
+
+class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
+    model = ProgressNote
+    fields = ["created_at", "author", "text"]
+    readonly_fields = ["created_at", "author", "text"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(RecordAdmin):
+    list_display = ["__str__", "status", "responsible", "report_to", "due", "original_due_date"]
+    list_filter = [
+        "status", "kind", OverdueFilter, "decision__minute__committee", "responsible_portfolio", "responsible_agency",
+    ]
+    list_select_related = [
+        "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
+    ]
+    search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = [
+        "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
+        "discharged_by_minute", "discharged_by_paper", "superseded_by",
+    ]
+    fields = [
+        "decision", ("kind", "status"), "description",
+        ("responsible_minister", "responsible_portfolio", "responsible_agency"), "responsible_text", "report_to",
+        ("due_date", "due_precision"), "due_text", ("original_due_date", "original_due_precision"),
+        "submitted_reference", ("discharged_by_minute", "discharged_by_paper"), "superseded_by", "closed_reason",
+        "closed_at",
+    ]
+    readonly_fields = ["original_due_date", "original_due_precision", "closed_at"]
+    inlines = [DueDateChangeInline, ProgressNoteInline]
+    actions = ["mark_discharged", "mark_cancelled"]
+
+    @admin.display(description="Due", ordering="due_date")
+    def due(self, follow_up):
+        if follow_up.due_date is None:
+            return "No date set"
+        overdue = follow_up.business_days_overdue()
+        text = follow_up.due_date.strftime("%-d %B %Y")
+        return f"{text} ({overdue} business days overdue)" if overdue else text
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def _close_selected(self, request, queryset, *, status, title):
+        needs_reference = status == FollowUp.Status.DISCHARGED
+        form = CloseForm(request.POST if "confirm" in request.POST else None, needs_reference=needs_reference)
+        if form.is_bound and form.is_valid():
+            closed = 0
+            with transaction.atomic():
+                for follow_up in queryset.select_for_update(of=("self",)):
+                    if follow_up.is_closed:
+                        continue
+                    if needs_reference:
+                        record = form.cleaned_data["reference"]
+                        follow_up.discharge(
+                            reason=form.cleaned_data["reason"],
+                            minute=record if isinstance(record, Minute) else None,
+                            paper=record if isinstance(record, Paper) else None,
+                        )
+                    else:
+                        follow_up.cancel(reason=form.cleaned_data["reason"])
+                    closed += 1
+            skipped = queryset.count() - closed
+            self.message_user(request, f"{closed} follow-up(s) {status}.", messages.SUCCESS)
+            if skipped:
+                self.message_user(request, f"{skipped} already closed were left as they were.", messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/decisions/followup/close.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "queryset": queryset.select_related("decision__minute"),
+                "action": request.POST.get("action"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "today": timezone.localdate(),
+            },
+        )
+
+    @admin.action(description="Mark selected follow-ups discharged", permissions=["change"])
+    def mark_discharged(self, request, queryset):
+        return self._close_selected(
+            request, queryset, status=FollowUp.Status.DISCHARGED, title="Mark follow-ups discharged"
+        )
+
+    @admin.action(description="Cancel selected follow-ups", permissions=["change"])
+    def mark_cancelled(self, request, queryset):
+        return self._close_selected(request, queryset, status=FollowUp.Status.CANCELLED, title="Cancel follow-ups")

@@ -1,0 +1,353 @@
+"""Decision items of a minute, the follow-ups they create, and each follow-up's due-date changes and progress notes."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cabinet import business_days
+from cabinet.models import Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio
+
+NUMBER_PATTERN = r"^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,4}$"
+
+
+def number_sort_key(number):
+    """"2.10" sorts after "2.9": each level zero-padded to four digits."""
+    return ".".join(part.zfill(4) for part in number.split("."))
+
+
+class DecisionItem(models.Model):
+    """One numbered paragraph of a minute ("4 invited the Minister for Resources to return ...")."""
+
+    class Verb(models.TextChoices):
+        NOTED = "noted", "noted"
+        AGREED = "agreed", "agreed"
+        AGREED_IN_PRINCIPLE = "agreed_in_principle", "agreed in principle"
+        APPROVED = "approved", "approved"
+        AUTHORISED = "authorised", "authorised"
+        INVITED = "invited", "invited"
+        DIRECTED = "directed", "directed"
+        ENDORSED = "endorsed", "endorsed"
+        CONFIRMED = "confirmed", "confirmed"
+        RESCINDED = "rescinded", "rescinded"
+        AMENDED = "amended", "amended"
+        REFERRED = "referred", "referred"
+        OTHER = "other", "other"
+        NONE = "", "no verb (sub-paragraph or redacted)"
+
+    minute = models.ForeignKey(Minute, on_delete=models.PROTECT, related_name="decisions")
+    number = models.CharField(max_length=24, help_text="4, 2.1 or 2.1.3.")
+    sort_key = models.CharField(max_length=40, editable=False)
+    verb = models.CharField(max_length=20, choices=Verb, blank=True)
+    text = models.TextField(help_text="The paragraph's words after its number, as printed.")
+    is_redacted = models.BooleanField(default=False, help_text="The whole paragraph is withheld.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["minute", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "number"], name="decisions_decisionitem_unique_number"),
+            models.CheckConstraint(condition=Q(number__regex=NUMBER_PATTERN), name="decisions_decisionitem_number_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.minute_id and self.minute.reference} para {self.number}"
+
+    @property
+    def level(self):
+        return self.number.count(".")
+
+    @property
+    def parent_number(self):
+        return self.number.rsplit(".", 1)[0] if "." in self.number else None
+
+    def clean(self):
+        if self.number and not re.match(NUMBER_PATTERN, self.number):
+            raise ValidationError({"number": "Number paragraphs 4, 2.1 or 2.1.3: digits separated by full stops."})
+        if self.minute_id and self.number:
+            clash = DecisionItem.objects.filter(minute_id=self.minute_id, number=self.number).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"number": f"Paragraph {self.number} is already recorded on {self.minute}."})
+
+    def save(self, *args, **kwargs):
+        self.sort_key = number_sort_key(self.number)
+        if kwargs.get("update_fields") is not None and "number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
+
+
+class Redaction(models.Model):
+    """Withheld words in a decision item, with the ground the release gives for withholding them."""
+
+    decision = models.ForeignKey(DecisionItem, on_delete=models.CASCADE, related_name="redactions")
+    ground = models.ForeignKey(OIAGround, null=True, blank=True, on_delete=models.PROTECT, related_name="redactions")
+    label = models.CharField(max_length=120, blank=True, help_text="Words printed before the marker: Negotiations.")
+    marker = models.CharField(max_length=120, blank=True, help_text="The marker as printed: [REDACTED], s9(2)(j).")
+    start = models.PositiveIntegerField(null=True, blank=True, help_text="Where the withheld span starts in the text.")
+    end = models.PositiveIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decision", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="decisions_redaction_span_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label or 'Redaction'} ({self.ground.code if self.ground_id else 'ground not given'})"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def active(self):
+        """Still owed: open, or waiting on an extension."""
+        return self.filter(status__in=FollowUp.ACTIVE_STATUSES)
+
+    def overdue(self, on=None):
+        return self.active().filter(due_date__lt=on or timezone.localdate())
+
+    def undated(self):
+        return self.active().filter(due_date__isnull=True)
+
+    def with_context(self):
+        return self.select_related(
+            "decision__minute__committee", "responsible_minister", "responsible_portfolio",
+            "responsible_agency", "report_to",
+        )
+
+
+class FollowUp(models.Model):
+    """What a decision obliges someone to do; most often a report-back to Cabinet by a date."""
+
+    class Kind(models.TextChoices):
+        REPORT_BACK = "report_back", "Report-back"
+        DIRECTION = "direction", "Direction"
+        DELEGATED_DECISION = "delegated_decision", "Delegated decision"
+        DRAFTING_INSTRUCTIONS = "drafting_instructions", "Drafting instructions"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        EXTENSION_REQUESTED = "extension", "Extension requested"
+        SUBMITTED = "submitted", "Submitted"
+        DISCHARGED = "discharged", "Discharged"
+        CANCELLED = "cancelled", "Cancelled"
+        SUPERSEDED = "superseded", "Superseded"
+
+    ACTIVE_STATUSES = (Status.OPEN, Status.EXTENSION_REQUESTED)
+    CLOSED_STATUSES = (Status.DISCHARGED, Status.CANCELLED, Status.SUPERSEDED)
+
+    decision = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(max_length=24, choices=Kind, default=Kind.REPORT_BACK)
+    description = models.CharField(max_length=300, help_text="What is owed, in a short phrase.")
+    responsible_minister = models.ForeignKey(
+        Minister, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    responsible_portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    responsible_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    responsible_text = models.CharField(
+        max_length=300, blank=True, help_text="Who, as the decision words it: the Minister for Resources."
+    )
+    report_to = models.ForeignKey(
+        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups_due",
+        help_text="The body reported to (report-backs).",
+    )
+    due_date = models.DateField(null=True, blank=True, help_text="The last day of the period when not a day.")
+    due_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.NONE)
+    due_text = models.CharField(max_length=200, blank=True, help_text="As worded: by the end of June 2026.")
+    original_due_date = models.DateField(null=True, blank=True, editable=False)
+    original_due_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.NONE, editable=False)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    submitted_reference = models.CharField(max_length=40, blank=True, help_text="The paper lodged.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    discharged_by_minute = models.ForeignKey(
+        Minute, null=True, blank=True, on_delete=models.PROTECT, related_name="discharged_follow_ups"
+    )
+    discharged_by_paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.PROTECT, related_name="discharged_follow_ups"
+    )
+    superseded_by = models.ForeignKey(
+        DecisionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_follow_ups"
+    )
+    closed_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("due_date").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True, due_precision="none") | Q(due_date__isnull=False) & ~Q(due_precision="none"),
+                name="decisions_followup_due_precision_matches_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="discharged") | Q(discharged_by_minute__isnull=False) | Q(discharged_by_paper__isnull=False),
+                name="decisions_followup_discharged_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["cancelled", "superseded"]) | ~Q(closed_reason=""),
+                name="decisions_followup_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["discharged", "cancelled", "superseded"], closed_at__isnull=False)
+                | ~Q(status__in=["discharged", "cancelled", "superseded"]) & Q(closed_at__isnull=True),
+                name="decisions_followup_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | ~Q(submitted_reference=""),
+                name="decisions_followup_submitted_has_reference",
+            ),
+        ]
+        indexes = [
+            # The dashboard and the reminder job select active follow-ups by due date.
+            models.Index(fields=["status", "due_date"], name="decisions_followup_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.decision}"
+
+    def get_absolute_url(self):
+        return reverse("decisions:followup_detail", args=[self.pk])
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def needs_date(self):
+        return self.is_active and self.due_date is None
+
+    def business_days_overdue(self, on=None):
+        """Business days past the due date (0 when not overdue)."""
+        on = on or timezone.localdate()
+        if not self.is_active or self.due_date is None or self.due_date >= on:
+            return 0
+        return business_days.business_days_between(self.due_date, on)
+
+    @property
+    def responsible(self):
+        return self.responsible_text or str(self.responsible_portfolio or self.responsible_agency or self.responsible_minister or "")
+
+    def clean(self):
+        errors = {}
+        if (self.due_date is None) != (self.due_precision == DatePrecision.NONE):
+            errors["due_precision"] = "Choose “No date” exactly when there is no due date."
+        if self.status == self.Status.DISCHARGED and not (self.discharged_by_minute_id or self.discharged_by_paper_id):
+            errors["discharged_by_minute"] = "Record the paper or minute that discharged it."
+        if self.status in (self.Status.CANCELLED, self.Status.SUPERSEDED) and not self.closed_reason.strip():
+            errors["closed_reason"] = f"Say why it was {self.get_status_display().lower()}."
+        if self.status == self.Status.SUBMITTED and not self.submitted_reference.strip():
+            errors["submitted_reference"] = "Give the reference of the paper lodged."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.original_due_date, self.original_due_precision = self.due_date, self.due_precision
+        if self.is_closed and self.closed_at is None:
+            self.closed_at = timezone.now()
+        elif not self.is_closed:
+            self.closed_at = None
+        super().save(*args, **kwargs)
+
+    def _close(self, status, *, reason, **fields):
+        self.status, self.closed_reason, self.closed_at = status, reason, timezone.now()
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.version += 1
+        self.full_clean()
+        self.save(update_fields=["status", "closed_reason", "closed_at", "version", *fields])
+
+    def discharge(self, *, minute=None, paper=None, reason=""):
+        self._close(self.Status.DISCHARGED, reason=reason, discharged_by_minute=minute, discharged_by_paper=paper)
+
+    def cancel(self, *, reason):
+        self._close(self.Status.CANCELLED, reason=reason)
+
+    def supersede(self, *, reason, decision=None):
+        self._close(self.Status.SUPERSEDED, reason=reason, superseded_by=decision)
+
+
+class DueDateChange(models.Model):
+    """A change to a follow-up's due date: who asked, why, and who approved it."""
+
+    class Tier(models.TextChoices):
+        NOTIFICATION = "notified", "Up to one month: the Cabinet Office is told"
+        CHAIR = "chair", "Longer: the committee chair's agreement"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="due_date_changes")
+    from_date = models.DateField(null=True, blank=True)
+    from_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.NONE)
+    to_date = models.DateField()
+    to_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.DAY)
+    reason = models.TextField()
+    tier = models.CharField(max_length=10, choices=Tier, default=Tier.NOTIFICATION)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.CharField(
+        max_length=160, blank=True, help_text="Who agreed, as recorded: Chair, Cabinet Economic Policy Committee."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The clerk who recorded the decision.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["follow_up", "requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True) | ~Q(status="pending") & Q(decided_at__isnull=False),
+                name="decisions_duedatechange_decided_at_matches_status",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decisions_duedatechange_has_reason"),
+            models.UniqueConstraint(
+                fields=["follow_up"], condition=Q(status="pending"), name="decisions_duedatechange_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up}: {self.from_date or 'no date'} → {self.to_date}"
+
+
+class ProgressNote(models.Model):
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["follow_up", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="decisions_progressnote_has_text")]
+
+    def __str__(self):
+        return f"Note on {self.follow_up} by {self.author}"

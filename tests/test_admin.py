@@ -1,0 +1,128 @@
+import datetime
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from cabinet.models import Minute
+from decisions.models import FollowUp
+from tests.factories import FollowUpFactory, MinuteFactory, PaperFactory, committee
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def test_minute_change_page_edits_its_decision_items_and_lists_follow_ups(admin_client):
+    follow_up = FollowUpFactory(decision__number="4", due_date=None, due_precision="none", due_text="")
+    minute = follow_up.decision.minute
+    response = admin_client.get(reverse("admin:cabinet_minute_change", args=[minute.pk]))
+    assert response.status_code == 200
+    assert b'name="decisions-0-number"' in response.content
+    assert b"para 4: Report-back (Open), due no date set" in response.content
+
+
+def test_changes_made_in_the_admin_are_in_history_with_their_user(admin_client, clerk):
+    minute = MinuteFactory(reference="CAB-26-MIN-0018", title="Old title")
+    url = reverse("admin:cabinet_minute_change", args=[minute.pk])
+    data = {
+        "reference": "CAB-26-MIN-0018", "committee": minute.committee_id, "kind": "decision",
+        "decision_date": "2026-02-02", "title": "New title", "classification": "in_confidence", "paper": minute.paper_id,
+        "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "0", "decisions-MIN_NUM_FORMS": "0",
+        "decisions-MAX_NUM_FORMS": "1000", "decisions-0-number": "1", "decisions-0-verb": "noted",
+        "decisions-0-text": "noted the report;",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    minute.refresh_from_db()
+    assert minute.title == "New title"
+    assert minute.history.first().history_user == clerk
+    assert minute.decisions.get().history.first().history_user == clerk
+    history = admin_client.get(reverse("admin:cabinet_minute_history", args=[minute.pk]))
+    assert b"clerk" in history.content
+
+
+def test_invalid_reference_in_the_admin_gets_a_clear_message(admin_client):
+    response = admin_client.post(
+        reverse("admin:cabinet_minute_add"),
+        {"reference": "CAB-26-MINUTE-1", "committee": committee("CAB").pk, "kind": "decision",
+         "decision_date": "2026-02-02", "title": "x", "classification": "in_confidence",
+         "decisions-TOTAL_FORMS": "0", "decisions-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "is not a Cabinet reference" in response.content.decode()
+    assert not Minute.objects.exists()
+
+
+def test_nothing_can_be_deleted_through_the_admin(admin_client):
+    minute = MinuteFactory()
+    assert admin_client.get(reverse("admin:cabinet_minute_delete", args=[minute.pk])).status_code == 403
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"))
+    assert b"delete_selected" not in response.content
+
+
+def test_search_finds_a_minute_by_any_printed_form_of_its_reference(admin_client):
+    MinuteFactory(reference="CAB-19-MIN-0219")
+    MinuteFactory(reference="CAB-19-MIN-0220")
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"q": "CAB\u201119-MIN-219"})
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:cabinet_minute_changelist", "admin:decisions_followup_changelist", "admin:decisions_decisionitem_changelist"]
+)
+def test_list_pages_run_a_constant_number_of_queries(admin_client, django_assert_max_num_queries, url_name):
+    def add_rows(count):
+        for _ in range(count):
+            FollowUpFactory()
+
+    add_rows(2)
+    with django_assert_max_num_queries(30) as small:
+        admin_client.get(reverse(url_name))
+    add_rows(20)
+    with django_assert_max_num_queries(30) as large:
+        admin_client.get(reverse(url_name))
+    # Filters list each year or committee once; rows themselves add no queries.
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_overdue_filter(admin_client):
+    overdue = FollowUpFactory(due_date=datetime.date(2020, 1, 31))
+    FollowUpFactory(due_date=datetime.date(2099, 1, 30))
+    response = admin_client.get(reverse("admin:decisions_followup_changelist"), {"due": "overdue"})
+    assert list(response.context["cl"].result_list) == [overdue]
+
+
+def test_discharge_action_needs_a_recorded_paper_or_minute_and_a_reason(admin_client, clerk):
+    follow_up = FollowUpFactory()
+    url = reverse("admin:decisions_followup_changelist")
+    selection = {"action": "mark_discharged", ACTION_CHECKBOX_NAME: [follow_up.pk]}
+    confirm = admin_client.post(url, selection)
+    assert b"Discharging paper or minute" in confirm.content
+
+    unknown = admin_client.post(url, {**selection, "confirm": "yes", "reason": "Considered.", "reference": "CAB-26-SUB-0999"})
+    assert "CAB-26-SUB-0999 is not recorded yet" in unknown.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.OPEN
+
+    PaperFactory(reference="CAB-26-SUB-0999")
+    done = admin_client.post(url, {**selection, "confirm": "yes", "reason": "Considered.", "reference": "CAB-26-SUB-999"})
+    assert done.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.DISCHARGED
+    assert follow_up.discharged_by_paper.reference == "CAB-26-SUB-0999"
+    assert follow_up.history.first().history_user == clerk
+
+
+def test_cancel_action_requires_a_reason(admin_client):
+    follow_up = FollowUpFactory()
+    url = reverse("admin:decisions_followup_changelist")
+    selection = {"action": "mark_cancelled", ACTION_CHECKBOX_NAME: [follow_up.pk], "confirm": "yes"}
+    assert b"This field is required" in admin_client.post(url, {**selection, "reason": ""}).content
+    admin_client.post(url, {**selection, "reason": "Programme stopped."})
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.closed_reason) == (FollowUp.Status.CANCELLED, "Programme stopped.")

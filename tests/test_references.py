@@ -1,0 +1,47 @@
+import pytest
+
+from cabinet.references import InvalidReference, find_references, normalise_reference, parse_reference
+
+
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [
+        ("CAB-26-MIN-0018", "CAB-26-MIN-0018"),
+        ("CAB-19-MIN-219", "CAB-19-MIN-0219"),
+        ("CAB\u201019\u2011MIN\u20130029", "CAB-19-MIN-0029"),
+        ("CAB-19- MIN-0029", "CAB-19-MIN-0029"),
+        ("SOC-15-MIN-0034.01", "SOC-15-MIN-0034.01"),
+        ("SOC-15-MIN-0034.01 Revised", "SOC-15-MIN-0034.01"),
+        ("[CAB-19-MIN-0199]", "CAB-19-MIN-0199"),
+        ("(CAB-19-MIN-0169 refers)", "CAB-19-MIN-0169"),
+        ("ECO-24-SUB-0048", "ECO-24-SUB-0048"),
+        ("cab-26-min-0018", "CAB-26-MIN-0018"),
+        ("CAB Min (10) 39/8", "CAB Min (10) 39/8"),
+        ("ERD Min (10) 11/1", "ERD Min (10) 11/1"),
+        ("CAB (09) 61", "CAB (09) 61"),
+    ],
+)
+def test_every_printed_variant_normalises_to_one_form(printed, canonical):
+    assert normalise_reference(printed) == canonical
+
+
+def test_parts_are_parsed():
+    reference = parse_reference("SOC-15-MIN-0034.01 Revised")
+    assert (reference.body, reference.year, reference.type, reference.number, reference.suffix) == (
+        "SOC", 2015, "MIN", 34, "01"
+    )
+    assert reference.is_revised
+    assert str(reference.counterpart()) == "SOC-15-SUB-0034.01"
+    legacy = parse_reference("CAB Min (10) 39/8")
+    assert (legacy.year, legacy.meeting, legacy.number, legacy.is_legacy) == (2010, 39, 8, True)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "hello", "CAB-26-MIN-", "CAB-26-XYZ-0001", "CAB-26-MIN-00018", "26-MIN-0018"])
+def test_malformed_references_are_refused_with_a_clear_message(text):
+    with pytest.raises(InvalidReference, match="reference"):
+        parse_reference(text)
+
+
+def test_references_are_found_in_running_text():
+    text = "confirmed the decisions (CAB-19-MIN-0169 refers), see SWC-19-MIN-0085 and CAB Min (10) 39/8; CAB-19-MIN-0169."
+    assert [str(r) for r in find_references(text)] == ["CAB-19-MIN-0169", "SWC-19-MIN-0085", "CAB Min (10) 39/8"]
