@@ -228,7 +228,7 @@ class Paper(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("cabinet:paper_detail", args=[self.pk])
+        return reverse("decisions:paper_detail", args=[self.pk])
 
     @property
     def marking(self):
@@ -308,7 +308,7 @@ class Minute(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("cabinet:minute_detail", args=[self.pk])
+        return reverse("decisions:minute_detail", args=[self.pk])
 
     @property
     def parsed_reference(self):

@@ -106,9 +106,7 @@ LANGUAGE_CODE = "en-nz"
 TIME_ZONE = "Pacific/Auckland"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = "j F Y"
-SHORT_DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j F Y, g:i a"
+FORMAT_MODULE_PATH = ["cabinet.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -10,4 +10,5 @@ admin.site.index_title = "Records"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("decisions.urls")),
 ]

@@ -1,5 +1,6 @@
 """Decision items of a minute, the follow-ups they create, and each follow-up's due-date changes and progress notes."""
 
+import calendar
 import re
 
 from django.conf import settings
@@ -14,6 +15,12 @@ from cabinet import business_days
 from cabinet.models import Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio
 
 NUMBER_PATTERN = r"^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,4}$"
+
+
+def one_month_after(day):
+    """The same day next month, or that month's last day (31 January -> 28 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def number_sort_key(number):
@@ -273,9 +280,59 @@ class FollowUp(models.Model):
         self.status, self.closed_reason, self.closed_at = status, reason, timezone.now()
         for name, value in fields.items():
             setattr(self, name, value)
+        self._apply("status", "closed_reason", "closed_at", *fields)
+
+    def _apply(self, *fields):
+        """Save the named fields with a new version: any form opened on the old version is now stale."""
         self.version += 1
-        self.full_clean()
-        self.save(update_fields=["status", "closed_reason", "closed_at", "version", *fields])
+        self.full_clean(exclude=["decision"])
+        self.save(update_fields=[*fields, "version"])
+
+    def add_note(self, *, author, text):
+        return ProgressNote.objects.create(follow_up=self, author=author, text=text)
+
+    def request_extension(self, *, to_date, reason, user):
+        """Up to about a month later the Cabinet Office is told and the date moves; longer waits for approval."""
+        within_a_month = self.due_date is not None and to_date <= one_month_after(self.due_date)
+        change = DueDateChange.objects.create(
+            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
+            to_precision=DatePrecision.DAY, reason=reason, requested_by=user,
+            tier=DueDateChange.Tier.NOTIFICATION if within_a_month else DueDateChange.Tier.CHAIR,
+            status=DueDateChange.Status.APPROVED if within_a_month else DueDateChange.Status.PENDING,
+            approved_by="Notified: within one month" if within_a_month else "",
+            decided_at=timezone.now() if within_a_month else None,
+        )
+        if within_a_month:
+            self.due_date, self.due_precision = to_date, DatePrecision.DAY
+            self._apply("due_date", "due_precision")
+        else:
+            self.status = self.Status.EXTENSION_REQUESTED
+            self._apply("status")
+        return change
+
+    def decide_extension(self, change, *, approve, user, approved_by=""):
+        change.status = DueDateChange.Status.APPROVED if approve else DueDateChange.Status.DECLINED
+        change.decided_by, change.decided_at, change.approved_by = user, timezone.now(), approved_by
+        change.save(update_fields=["status", "decided_by", "decided_at", "approved_by"])
+        if approve:
+            self.due_date, self.due_precision = change.to_date, change.to_precision
+        self.status = self.Status.OPEN
+        self._apply("status", "due_date", "due_precision")
+
+    def set_due_date(self, *, to_date, reason, user):
+        """A clerk sets or corrects the date (an undated report-back gets its first one this way)."""
+        DueDateChange.objects.create(
+            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
+            to_precision=DatePrecision.DAY, reason=reason, requested_by=user, tier=DueDateChange.Tier.CHAIR,
+            status=DueDateChange.Status.APPROVED, approved_by=user.get_full_name() or user.get_username(),
+            decided_by=user, decided_at=timezone.now(),
+        )
+        self.due_date, self.due_precision = to_date, DatePrecision.DAY
+        self._apply("due_date", "due_precision")
+
+    def mark_submitted(self, *, reference):
+        self.status, self.submitted_reference, self.submitted_at = self.Status.SUBMITTED, reference, timezone.now()
+        self._apply("status", "submitted_reference", "submitted_at")
 
     def discharge(self, *, minute=None, paper=None, reason=""):
         self._close(self.Status.DISCHARGED, reason=reason, discharged_by_minute=minute, discharged_by_paper=paper)

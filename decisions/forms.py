@@ -1,0 +1,197 @@
+"""Forms of the officials' pages. Each lists its fields; each action form carries the version it was opened on."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from cabinet.models import Agency, Committee, Minute, Paper, Portfolio
+from cabinet.references import InvalidReference, parse_reference
+from decisions.models import FollowUp
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _reference(text, *, kind=None):
+    try:
+        reference = parse_reference(text)
+    except InvalidReference as error:
+        raise ValidationError(str(error)) from error
+    if kind == "paper" and reference.is_minute:
+        raise ValidationError(f"{reference} is a minute; give the paper lodged (SUB), such as CAB-26-SUB-0101.")
+    return reference
+
+
+class FollowUpFilterForm(forms.Form):
+    SORTS = {
+        "due": ("due_date", "pk"),
+        "-due": ("-due_date", "-pk"),
+        "reference": ("decision__minute__reference", "decision__sort_key", "pk"),
+        "status": ("status", "due_date", "pk"),
+    }
+
+    q = forms.CharField(required=False, label="Search", help_text="Reference, what is owed, or who.")
+    status = forms.MultipleChoiceField(
+        required=False, choices=FollowUp.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *FollowUp.Kind.choices])
+    portfolio = forms.ModelChoiceField(required=False, queryset=Portfolio.objects.all(), empty_label="Any portfolio")
+    agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.all(), empty_label="Any agency")
+    committee = forms.ModelChoiceField(
+        required=False, queryset=Committee.objects.all(), empty_label="Any committee", label="Committee reported to"
+    )
+    due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
+    due_to = forms.DateField(required=False, widget=DateInput(), label="Due by")
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("due", "Due date, soonest first"), ("-due", "Due date, latest first"),
+                 ("reference", "Minute reference"), ("status", "Status")],
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("due_from") and cleaned.get("due_to") and cleaned["due_from"] > cleaned["due_to"]:
+            self.add_error("due_to", "“Due by” must be on or after “Due from”.")
+        return cleaned
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = search_follow_ups(queryset, data["q"])
+        if data.get("status"):
+            queryset = queryset.filter(status__in=data["status"])
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("portfolio"):
+            queryset = queryset.filter(responsible_portfolio=data["portfolio"])
+        if data.get("agency"):
+            queryset = queryset.filter(responsible_agency=data["agency"])
+        if data.get("committee"):
+            queryset = queryset.filter(report_to=data["committee"])
+        if data.get("due_from"):
+            queryset = queryset.filter(due_date__gte=data["due_from"])
+        if data.get("due_to"):
+            queryset = queryset.filter(due_date__lte=data["due_to"])
+        if data.get("overdue"):
+            queryset = queryset.overdue()
+        return queryset.order_by(*self.SORTS[data.get("sort") or "due"])
+
+
+def search_follow_ups(queryset, text):
+    try:
+        return queryset.filter(decision__minute__reference=str(parse_reference(text)))
+    except InvalidReference:
+        pass
+    return queryset.filter(
+        Q(description__icontains=text) | Q(responsible_text__icontains=text) | Q(decision__minute__title__icontains=text)
+        | Q(decision__minute__reference__icontains=text)
+    )
+
+
+class VersionedForm(forms.Form):
+    """Carries the follow-up version the form was opened on, so a stale submission is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoteForm(VersionedForm):
+    text = forms.CharField(
+        label="Progress note", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        help_text="What has happened: consultation under way, paper with the Minister, lodged for Cabinet.",
+    )
+
+
+class ExtensionForm(VersionedForm):
+    to_date = forms.DateField(label="New due date", widget=DateInput())
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+    def __init__(self, *args, follow_up, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.follow_up = follow_up
+
+    def clean_to_date(self):
+        to_date = self.cleaned_data["to_date"]
+        if to_date <= timezone.localdate():
+            raise ValidationError("The new due date must be in the future.")
+        if self.follow_up.due_date and to_date <= self.follow_up.due_date:
+            raise ValidationError("The new due date must be later than the current one.")
+        return to_date
+
+
+class DueDateForm(VersionedForm):
+    to_date = forms.DateField(label="Due date", widget=DateInput())
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        help_text="For example: date agreed with the Minister's office.",
+    )
+
+
+class DecideExtensionForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("approve", "Approve the new date"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    approved_by = forms.CharField(
+        label="Agreed by", required=False, max_length=160,
+        help_text="Who agreed, for a longer delay: the committee chair.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "approve" and not cleaned.get("approved_by", "").strip():
+            self.add_error("approved_by", "Say who agreed to the new date (for example the committee chair).")
+        return cleaned
+
+
+class SubmittedForm(VersionedForm):
+    reference = forms.CharField(label="Reference of the paper lodged", help_text="For example CAB-26-SUB-0101.")
+
+    def clean_reference(self):
+        return str(_reference(self.cleaned_data["reference"], kind="paper"))
+
+
+class DischargeForm(VersionedForm):
+    reference = forms.CharField(
+        label="Discharging paper or minute", help_text="For example CAB-26-MIN-0101 or CAB-26-SUB-0101."
+    )
+    paper_title = forms.CharField(
+        label="Title of the paper, if it is not recorded yet", required=False, max_length=400,
+        help_text="A paper not yet in the tracker is recorded with this title.",
+    )
+    reason = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("reference")
+        if not text:
+            return cleaned
+        try:
+            reference = _reference(text)
+        except ValidationError as error:
+            self.add_error("reference", error)
+            return cleaned
+        cleaned["reference"] = str(reference)
+        if reference.is_minute:
+            cleaned["record"] = Minute.objects.filter(reference=str(reference)).first()
+            if cleaned["record"] is None:
+                self.add_error("reference", f"{reference} is not recorded yet: a clerk records the minute first.")
+        else:
+            cleaned["record"] = Paper.objects.filter(reference=str(reference)).first()
+            if cleaned["record"] is None and not cleaned.get("paper_title", "").strip():
+                self.add_error("paper_title", f"{reference} is not recorded yet: give its title to record it.")
+        return cleaned
+
+
+class CloseForm(VersionedForm):
+    status = forms.ChoiceField(
+        label="Close as",
+        choices=[(FollowUp.Status.CANCELLED, "Cancelled (with approval)"), (FollowUp.Status.SUPERSEDED, "Superseded by a later decision")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

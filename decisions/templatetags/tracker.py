@@ -1,0 +1,83 @@
+"""Template helpers: status tags in one set of colours, GOV.UK form fields, redactions shown as their grounds."""
+
+from django import forms, template
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    "open": "blue",
+    "extension": "yellow",
+    "submitted": "turquoise",
+    "discharged": "green",
+    "cancelled": "grey",
+    "superseded": "grey",
+    "overdue": "red",
+    "undated": "orange",
+    "pending": "yellow",
+    "approved": "green",
+    "declined": "red",
+}
+
+
+@register.simple_tag
+def status_tag(follow_up, today=None):
+    """The follow-up's status; an overdue one says so in red, an undated one asks for a date."""
+    if today and follow_up.is_active and follow_up.due_date and follow_up.due_date < today:
+        key, label = "overdue", "Overdue"
+    elif follow_up.is_active and follow_up.due_date is None:
+        key, label = "undated", "Needs a due date"
+    else:
+        key, label = follow_up.status, follow_up.get_status_display()
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[key], label)
+
+
+@register.simple_tag
+def choice_tag(value, label):
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS.get(value, "grey"), label)
+
+
+@register.filter
+def redacted_text(decision):
+    """The paragraph's words with each redaction marker replaced by its ground: never the words behind it."""
+    text = escape(decision.text)
+    for redaction in decision.redactions.all():
+        ground = f"s{redaction.ground.code} {redaction.ground.label}" if redaction.ground_id else "ground not given"
+        shown = format_html('<span class="app-redaction">[Withheld: {}]</span>', ground)
+        marker = escape(redaction.marker)
+        if marker and marker in text:
+            text = text.replace(marker, shown, 1)
+        else:
+            text = format_html("{} {}", mark_safe(text), shown)
+    if decision.is_redacted and not decision.redactions.all():
+        return format_html('<span class="app-redaction">[Withheld]</span>')
+    return mark_safe(text)
+
+
+WIDGET_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+}
+
+
+@register.inclusion_tag("includes/field.html")
+def govuk_field(field, width=""):
+    widget = field.field.widget
+    kind = (
+        "radios" if isinstance(widget, forms.RadioSelect)
+        else "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple)
+        else "checkbox" if isinstance(widget, forms.CheckboxInput)
+        else "hidden" if widget.is_hidden
+        else "input"
+    )
+    css = next((c for t, c in WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")
+    if field.errors and kind == "input":
+        css += " govuk-input--error" if css == "govuk-input" else f" {css}--error"
+    if width:
+        css += f" govuk-input--width-{width}"
+    attrs = {"class": css}
+    if field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}-hint"
+    return {"field": field, "kind": kind, "widget_html": field.as_widget(attrs=attrs) if kind in ("input", "hidden") else ""}

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from decisions import views
+
+app_name = "decisions"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("follow-ups/", views.followup_list, name="followup_list"),
+    path("follow-ups/<int:pk>/", views.followup_detail, name="followup_detail"),
+    path("follow-ups/<int:pk>/notes/", views.followup_add_note, name="followup_add_note"),
+    path("follow-ups/<int:pk>/extension/", views.followup_request_extension, name="followup_request_extension"),
+    path("follow-ups/<int:pk>/extension/decide/", views.followup_decide_extension, name="followup_decide_extension"),
+    path("follow-ups/<int:pk>/due-date/", views.followup_set_due_date, name="followup_set_due_date"),
+    path("follow-ups/<int:pk>/submitted/", views.followup_mark_submitted, name="followup_mark_submitted"),
+    path("follow-ups/<int:pk>/discharge/", views.followup_discharge, name="followup_discharge"),
+    path("follow-ups/<int:pk>/close/", views.followup_close, name="followup_close"),
+    path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
+    path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,331 @@
+import datetime
+
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from cabinet.business_days import add_business_days
+from cabinet.models import Profile
+from decisions.models import DueDateChange, FollowUp
+from tests.factories import (
+    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PaperFactory, PortfolioFactory, make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def tuesday():
+    """Business-day counts depend on the day: pin it to Tuesday 10 March 2026, 10 am in Wellington."""
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")), tick=False):
+        yield
+
+
+@pytest.fixture
+def theirs(agency, portfolio):
+    """A follow-up of the official's agency."""
+    minute = MinuteFactory(reference="CAB-26-MIN-0018", paper__lead_agency=agency, title="Critical minerals framework")
+    minute.portfolios.set([portfolio])
+    decision = DecisionItemFactory(minute=minute, number="4", text="invited the Minister for Resources to return to Cabinet;")
+    return FollowUpFactory(
+        decision=decision, responsible_agency=agency, responsible_portfolio=portfolio,
+        due_date=add_business_days(timezone.localdate(), -3), description="Return to Cabinet with further advice",
+    )
+
+
+@pytest.fixture
+def others():
+    """A follow-up of another agency and portfolio."""
+    other_agency = AgencyFactory(name="Ministry of Social Development", short_name="MSD")
+    minute = MinuteFactory(reference="CAB-26-MIN-0050", paper__lead_agency=other_agency, title="Income support secret plan")
+    decision = DecisionItemFactory(minute=minute, number="2", text="invited the Minister for Social Development to report back;")
+    return FollowUpFactory(
+        decision=decision, responsible_agency=other_agency, responsible_portfolio=PortfolioFactory(name="Social Development"),
+        description="Report back on income support",
+    )
+
+
+def test_every_page_requires_sign_in(client, theirs):
+    for url in [reverse("decisions:dashboard"), reverse("decisions:followup_list"), theirs.get_absolute_url(),
+                reverse("decisions:search"), theirs.decision.minute.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_page_and_sign_in(client, official):
+    official.set_password("a long enough passphrase")
+    official.save()
+    assert b"Sign in" in client.get(reverse("login")).content
+    response = client.post(reverse("login"), {"username": "official", "password": "a long enough passphrase"})
+    assert response.status_code == 302
+    assert client.get(reverse("decisions:dashboard")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("decisions:dashboard")).status_code == 302
+
+
+def test_dashboard_groups_my_follow_ups(client, official, theirs, others):
+    undated = FollowUpFactory(
+        decision=DecisionItemFactory(minute=theirs.decision.minute, number="5"), responsible_agency=theirs.responsible_agency,
+        due_date=None, due_precision="none", description="Undated advice",
+    )
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    groups = {key: items for key, _, items in response.context["groups"]}
+    assert groups["overdue"] == [theirs]
+    assert groups["undated"] == [undated]
+    content = response.content.decode()
+    assert "These report-backs have no due date" in content
+    assert "Report back on income support" not in content
+    assert "3 business days overdue" in content
+
+
+def test_clerk_dashboard_shows_the_register_by_committee(client, clerk, theirs, others):
+    others.due_date = datetime.date(2020, 1, 31)
+    others.save()
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    register = response.context["register"]
+    assert [f for _, items in register for f in items] == [others, theirs]  # oldest overdue first within Cabinet
+
+
+def test_list_filters_are_kept_in_the_url_and_respect_need_to_know(client, official, theirs, others):
+    client.force_login(official)
+    response = client.get(reverse("decisions:followup_list"), {"overdue": "on", "status": "open", "sort": "-due"})
+    assert list(response.context["page"].object_list) == [theirs]
+    assert "overdue=on" in response.context["query"]
+    assert list(client.get(reverse("decisions:followup_list"), {"q": "income"}).context["page"].object_list) == []
+    by_reference = client.get(reverse("decisions:followup_list"), {"q": "CAB-26-MIN-18"})
+    assert list(by_reference.context["page"].object_list) == [theirs]
+
+
+def test_list_returns_a_fragment_to_htmx(client, official, theirs):
+    client.force_login(official)
+    response = client.get(reverse("decisions:followup_list"), {"overdue": "on"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in response.content and b"Return to Cabinet" in response.content
+
+
+def test_invalid_filters_get_a_message(client, official, theirs):
+    client.force_login(official)
+    response = client.get(reverse("decisions:followup_list"), {"due_from": "2026-05-01", "due_to": "2026-04-01"})
+    assert "“Due by” must be on or after “Due from”" in response.content.decode()
+
+
+def test_list_dashboard_and_minute_queries_do_not_grow_with_rows(client, official, theirs, django_assert_max_num_queries):
+    def add_rows(count, start):
+        for n in range(start, start + count):
+            FollowUpFactory(
+                decision=DecisionItemFactory(minute=theirs.decision.minute, number=str(10 + n)),
+                responsible_agency=theirs.responsible_agency, due_date=datetime.date(2026, 1, 5) + datetime.timedelta(days=n),
+            )
+
+    pages = [reverse("decisions:followup_list"), reverse("decisions:dashboard"), theirs.decision.minute.get_absolute_url(),
+             theirs.decision.minute.paper.get_absolute_url(), reverse("decisions:search") + "?q=Example"]
+    client.force_login(official)
+    add_rows(2, 0)
+    small = []
+    for url in pages:
+        # session, user, profile, scope (2), then the page's own: at most 8 (the paper page: paper, its
+        # portfolios and ministers, minutes, items, redactions, grounds, follow-ups).
+        with django_assert_max_num_queries(13) as queries:
+            assert client.get(url).status_code == 200
+        small.append(len(queries.captured_queries))
+    add_rows(10, 2)
+    for url, before in zip(pages, small):
+        with django_assert_max_num_queries(before) as queries:
+            client.get(url)
+        assert len(queries.captured_queries) == before, url
+
+
+def test_detail_shows_the_decision_in_context_with_redactions_as_grounds(client, official, theirs):
+    from cabinet.models import OIAGround
+    from decisions.models import Redaction
+
+    sibling = DecisionItemFactory(minute=theirs.decision.minute, number="2", text="noted that, Negotiations [REDACTED]")
+    Redaction.objects.create(decision=sibling, label="Negotiations", marker="[REDACTED]", ground=OIAGround.objects.get(code="9(2)(j)"))
+    client.force_login(official)
+    content = client.get(theirs.get_absolute_url()).content.decode()
+    assert "[Withheld: s9(2)(j) negotiations]" in content
+    assert "[REDACTED]" not in content
+    assert "invited the Minister for Resources to return to Cabinet" in content
+
+
+def _urls(follow_up):
+    return [
+        reverse(f"decisions:{name}", args=[follow_up.pk])
+        for name in ["followup_detail", "followup_add_note", "followup_request_extension", "followup_decide_extension",
+                     "followup_set_due_date", "followup_mark_submitted", "followup_discharge", "followup_close"]
+    ]
+
+
+def test_an_official_of_another_agency_gets_404_on_every_url_get_and_post(client, others, official):
+    client.force_login(official)
+    for url in _urls(others):
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"version": 1, "text": "x", "reason": "x", "to_date": "2030-01-01"}).status_code == 404, url
+    assert client.get(others.decision.minute.get_absolute_url()).status_code == 404
+    assert client.get(others.decision.minute.paper.get_absolute_url()).status_code == 404
+    search = client.get(reverse("decisions:search"), {"q": "income"})
+    assert b"Income support" not in search.content
+    assert client.get(reverse("decisions:search"), {"q": "CAB-26-MIN-0050"}).context["minutes"].count() == 0
+    others.refresh_from_db()
+    assert others.notes.count() == 0 and others.version == 1
+
+
+def test_a_reader_sees_everything_and_changes_nothing(client, reader, others):
+    client.force_login(reader)
+    assert client.get(others.get_absolute_url()).status_code == 200
+    assert client.post(reverse("decisions:followup_add_note", args=[others.pk]), {"version": 1, "text": "hi"}).status_code == 403
+    assert client.get(reverse("decisions:followup_request_extension", args=[others.pk])).status_code == 403
+
+
+def test_clerk_only_actions_are_refused_to_officials(client, official, theirs):
+    client.force_login(official)
+    for name in ["followup_decide_extension", "followup_set_due_date", "followup_discharge", "followup_close"]:
+        assert client.post(reverse(f"decisions:{name}", args=[theirs.pk]), {"version": 1}).status_code == 403
+
+
+def test_progress_note_is_added_and_in_history_with_its_author(client, official, theirs):
+    client.force_login(official)
+    response = client.post(reverse("decisions:followup_add_note", args=[theirs.pk]), {"version": 1, "text": "Draft with the Minister."})
+    assert response.status_code == 302
+    note = theirs.notes.get()
+    assert note.author == official and note.history.first().history_user == official
+    assert "Draft with the Minister." in client.get(theirs.get_absolute_url()).content.decode()
+
+
+def test_empty_note_gets_an_error_and_saves_nothing(client, official, theirs):
+    client.force_login(official)
+    response = client.post(reverse("decisions:followup_add_note", args=[theirs.pk]), {"version": 1, "text": ""})
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    assert not theirs.notes.exists()
+
+
+def test_note_by_htmx_returns_the_timeline(client, official, theirs):
+    client.force_login(official)
+    response = client.post(
+        reverse("decisions:followup_add_note", args=[theirs.pk]), {"version": 1, "text": "Consulting MFAT."}, HTTP_HX_REQUEST="true"
+    )
+    assert b"<html" not in response.content and b"Consulting MFAT." in response.content
+
+
+def test_short_extension_is_recorded_as_notified_and_moves_the_date(client, official, theirs):
+    client.force_login(official)
+    new_date = theirs.due_date + datetime.timedelta(days=20)
+    url = reverse("decisions:followup_request_extension", args=[theirs.pk])
+    assert b"Request the extension" in client.get(url).content
+    client.post(url, {"version": 1, "to_date": new_date.isoformat(), "reason": "Waiting on officials' advice."})
+    theirs.refresh_from_db()
+    change = theirs.due_date_changes.get()
+    assert (theirs.due_date, theirs.status, change.tier, change.status) == (new_date, "open", "notified", "approved")
+    assert theirs.original_due_date != new_date
+
+
+def test_long_extension_goes_to_a_clerk_who_approves_it(client, official, clerk, theirs):
+    client.force_login(official)
+    new_date = theirs.due_date + datetime.timedelta(days=70)
+    client.post(reverse("decisions:followup_request_extension", args=[theirs.pk]),
+                {"version": 1, "to_date": new_date.isoformat(), "reason": "Needs Budget decisions first."})
+    theirs.refresh_from_db()
+    assert theirs.status == FollowUp.Status.EXTENSION_REQUESTED and theirs.due_date != new_date
+    client.force_login(clerk)
+    url = reverse("decisions:followup_decide_extension", args=[theirs.pk])
+    missing = client.post(url, {"version": theirs.version, "decision": "approve", "approved_by": ""})
+    assert "Say who agreed" in missing.content.decode()
+    client.post(url, {"version": theirs.version, "decision": "approve", "approved_by": "Chair, ECO"})
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.due_date) == ("open", new_date)
+    change = theirs.due_date_changes.get()
+    assert (change.status, change.approved_by, change.decided_by) == ("approved", "Chair, ECO", clerk)
+    timeline = client.get(theirs.get_absolute_url()).content.decode()
+    assert "Status changed from Extension requested to Open" in timeline
+
+
+def test_stale_form_is_refused_with_what_changed(client, official, clerk, theirs):
+    client.force_login(clerk)
+    client.post(reverse("decisions:followup_set_due_date", args=[theirs.pk]),
+                {"version": 1, "to_date": "2030-03-31", "reason": "Agreed with the Minister's office."})
+    client.force_login(official)
+    response = client.post(reverse("decisions:followup_mark_submitted", args=[theirs.pk]),
+                           {"version": 1, "reference": "CAB-26-SUB-0300"}, follow=True)
+    content = response.content.decode()
+    assert "changed this follow-up" in content and "31 March 2030" in content and "Nothing was saved" in content
+    theirs.refresh_from_db()
+    assert theirs.status == FollowUp.Status.OPEN
+
+
+def test_forged_version_or_choice_changes_nothing(client, clerk, theirs):
+    client.force_login(clerk)
+    response = client.post(reverse("decisions:followup_close", args=[theirs.pk]), {"version": "x", "status": "discharged", "reason": "r"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == FollowUp.Status.OPEN
+
+
+def test_mark_submitted_needs_a_paper_reference(client, official, theirs):
+    client.force_login(official)
+    url = reverse("decisions:followup_mark_submitted", args=[theirs.pk])
+    assert "is a minute" in client.post(url, {"version": 1, "reference": "CAB-26-MIN-0300"}).content.decode()
+    client.post(url, {"version": 1, "reference": "CAB\u201126-SUB-300"})
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.submitted_reference) == ("submitted", "CAB-26-SUB-0300")
+
+
+def test_clerk_records_discharge_by_a_recorded_minute_or_a_new_paper(client, clerk, theirs):
+    client.force_login(clerk)
+    url = reverse("decisions:followup_discharge", args=[theirs.pk])
+    unknown_minute = client.post(url, {"version": 1, "reference": "CAB-26-MIN-0999"})
+    assert "is not recorded yet" in unknown_minute.content.decode()
+    no_title = client.post(url, {"version": 1, "reference": "CAB-26-SUB-0999"})
+    assert "give its title" in no_title.content.decode()
+    client.post(url, {"version": 1, "reference": "CAB-26-SUB-0999", "paper_title": "Critical minerals: report-back"})
+    theirs.refresh_from_db()
+    assert theirs.status == "discharged" and theirs.discharged_by_paper.title == "Critical minerals: report-back"
+
+
+def test_clerk_supersedes_with_a_reason(client, clerk, theirs):
+    client.force_login(clerk)
+    client.post(reverse("decisions:followup_close", args=[theirs.pk]), {"version": 1, "status": "superseded", "reason": "Replaced by CAB-26-MIN-0200."})
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.closed_reason) == ("superseded", "Replaced by CAB-26-MIN-0200.")
+    response = client.get(reverse("decisions:followup_request_extension", args=[theirs.pk]), follow=True)
+    assert "already superseded" in response.content.decode()
+
+
+def test_minute_and_paper_pages_show_items_follow_ups_and_release(client, official, theirs):
+    from cabinet.models import ProactiveRelease
+
+    ProactiveRelease.objects.create(minute=theirs.decision.minute)
+    client.force_login(official)
+    minute_page = client.get(theirs.decision.minute.get_absolute_url()).content.decode()
+    assert "Return to Cabinet with further advice" in minute_page and "Publication due" in minute_page
+    assert "17 March 2026" in minute_page
+    paper_page = client.get(theirs.decision.minute.paper.get_absolute_url()).content.decode()
+    assert "CAB-26-MIN-0018" in paper_page and "Return to Cabinet" in paper_page
+
+
+def test_search_finds_minutes_papers_and_decisions(client, official, theirs):
+    client.force_login(official)
+    response = client.get(reverse("decisions:search"), {"q": "critical minerals"})
+    assert list(response.context["minutes"]) == [theirs.decision.minute]
+    response = client.get(reverse("decisions:search"), {"q": "return to cabinet"})
+    assert list(response.context["decisions"]) == [theirs.decision]
+
+
+def test_demo_mbie_official_sees_the_undated_report_back_and_msd_does_not(client):
+    from django.core.management import call_command
+    from django.contrib.auth import get_user_model
+
+    call_command("loaddemo", stdout=open("/dev/null", "w"))
+    report_back = FollowUp.objects.get(decision__minute__reference="CAB-26-MIN-0018")
+    users = get_user_model().objects
+    client.force_login(users.get(username="mbie"))
+    dashboard = client.get(reverse("decisions:dashboard"))
+    undated = dict((key, items) for key, _, items in dashboard.context["groups"])["undated"]
+    assert report_back in undated
+    client.force_login(users.get(username="msd"))
+    assert client.get(report_back.get_absolute_url()).status_code == 404
+    assert "CAB-26-MIN-0018" not in client.get(reverse("decisions:dashboard")).content.decode()
+    assert client.get(reverse("decisions:followup_list"), {"q": "CAB-26-MIN-0018"}).context["page"].paginator.count == 0
