@@ -60,7 +60,7 @@ bench: install
 	$(PY) bench/run.py
 
 check-deploy: install
-	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tracker.example.govt.nz \
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tracker.example.govt.nz EMAIL_HOST=smtp.example.govt.nz \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
