@@ -121,7 +121,8 @@ class FollowUpQuerySet(models.QuerySet):
         return self.active().filter(due_date__lt=on or timezone.localdate())
 
     def undated(self):
-        return self.active().filter(due_date__isnull=True)
+        """Report-backs still owed with no due date: each needs a clerk to set one."""
+        return self.active().filter(due_date__isnull=True, kind=FollowUp.Kind.REPORT_BACK)
 
     def with_context(self):
         return self.select_related(
@@ -241,7 +242,8 @@ class FollowUp(models.Model):
 
     @property
     def needs_date(self):
-        return self.is_active and self.due_date is None
+        """An undated report-back: a clerk must set its date (other kinds may stay open-ended)."""
+        return self.is_active and self.due_date is None and self.kind == self.Kind.REPORT_BACK
 
     def business_days_overdue(self, on=None):
         """Business days past the due date (0 when not overdue)."""
@@ -408,3 +410,112 @@ class ProgressNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.follow_up} by {self.author}"
+
+
+# Reminders: the outbox of report-back reminder emails (planned and sent by decisions/reminders.py,
+# `manage.py sendreminders`). A Reminder is written once, when it falls due; each recipient's copy
+# is a ReminderDelivery that a sender claims with a conditional UPDATE before emailing it.
+
+
+class Reminder(models.Model):
+    """A reminder that fell due for a follow-up: written before any email about it is sent."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        DUE = "due", "Due today"
+        OVERDUE = "overdue", "Overdue"
+        ESCALATED = "escalated", "Overdue, escalated to the Cabinet Office"
+        UNDATED = "undated", "No due date set"
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind)
+    due_date = models.DateField(
+        null=True, blank=True,
+        help_text="The follow-up's due date when it was planned; empty on the weekly list of report-backs with no date.",
+    )
+    offset = models.SmallIntegerField(default=0, help_text="Business days after the due date (negative: before it).")
+    planned_for = models.DateField(help_text="The business day it fell due (for the weekly list, the week's first).")
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its emails were queued for recipients.")
+
+    class Meta:
+        ordering = ["-planned_for", "follow_up", "offset"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "kind", "due_date", "offset"], condition=Q(due_date__isnull=False),
+                name="decisions_reminder_unique_dated",
+            ),
+            models.UniqueConstraint(
+                fields=["follow_up", "kind", "planned_for"], condition=Q(due_date__isnull=True),
+                name="decisions_reminder_unique_undated_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="undated", due_date__isnull=True) | ~Q(kind="undated") & Q(due_date__isnull=False),
+                name="decisions_reminder_due_date_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.follow_up.decision} ({self.planned_for:%-d %B %Y})"
+
+
+class ReminderDelivery(models.Model):
+    """One recipient's copy of a reminder: the outbox row a sender claims, emails and records."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not needed: closed or due date moved"
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resends = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Times a clerk asked to send it again.")
+    message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "recipient"], name="decisions_reminderdelivery_unique_recipient"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False) & ~Q(message_id=""),
+                name="decisions_reminderdelivery_sent_has_time_and_id",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False) & ~Q(claim_token=""),
+                name="decisions_reminderdelivery_sending_is_claimed",
+            ),
+        ]
+        indexes = [
+            # The sender looks for rows due to go (pending, past their back-off) and stale claims.
+            models.Index(fields=["status", "next_attempt_at"], name="decisions_delivery_due"),
+            # The sender reads back the rows it has just claimed.
+            models.Index(fields=["claim_token"], name="decisions_delivery_claim"),
+        ]
+
+    def __str__(self):
+        return f"{self.reminder} to {self.recipient}"
+
+    @property
+    def can_resend(self):
+        return self.status in (self.Status.SENT, self.Status.FAILED)
+
+    def resend(self):
+        """Put a sent or failed copy back in the outbox for the next run, with a new Message-ID."""
+        self.status, self.attempts, self.next_attempt_at = self.Status.PENDING, 0, timezone.now()
+        self.claim_token, self.claimed_at, self.last_error = "", None, ""
+        self.resends += 1
+        self.save(update_fields=[
+            "status", "attempts", "next_attempt_at", "claim_token", "claimed_at", "last_error", "resends",
+        ])

@@ -77,7 +77,7 @@ def test_dashboard_groups_my_follow_ups(client, official, theirs, others):
     assert groups["overdue"] == [theirs]
     assert groups["undated"] == [undated]
     content = response.content.decode()
-    assert "These report-backs have no due date" in content
+    assert "Report-backs marked “Needs a due date” have none yet" in content
     assert "Report back on income support" not in content
     assert "3 business days overdue" in content
 

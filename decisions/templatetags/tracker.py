@@ -26,7 +26,7 @@ def status_tag(follow_up, today=None):
     """The follow-up's status; an overdue one says so in red, an undated one asks for a date."""
     if today and follow_up.is_active and follow_up.due_date and follow_up.due_date < today:
         key, label = "overdue", "Overdue"
-    elif follow_up.is_active and follow_up.due_date is None:
+    elif follow_up.needs_date:
         key, label = "undated", "Needs a due date"
     else:
         key, label = follow_up.status, follow_up.get_status_display()
@@ -65,9 +65,9 @@ WIDGET_CLASSES = {
 @register.inclusion_tag("includes/field.html")
 def govuk_field(field, width=""):
     widget = field.field.widget
-    kind = (
-        "radios" if isinstance(widget, forms.RadioSelect)
-        else "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple)
+    kind = (  # CheckboxSelectMultiple is a RadioSelect: test it first
+        "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple)
+        else "radios" if isinstance(widget, forms.RadioSelect)
         else "checkbox" if isinstance(widget, forms.CheckboxInput)
         else "hidden" if widget.is_hidden
         else "input"
