@@ -153,3 +153,10 @@ def test_paper_reference_must_be_a_paper():
     with pytest.raises(ValidationError) as error:
         paper.full_clean()
     assert "minute reference" in str(error.value)
+
+
+def test_only_undated_report_backs_need_a_date():
+    report_back = FollowUpFactory(due_date=None, due_precision=DatePrecision.NONE)
+    delegated = FollowUpFactory(kind=FollowUp.Kind.DELEGATED_DECISION, due_date=None, due_precision=DatePrecision.NONE)
+    assert report_back.needs_date and not delegated.needs_date
+    assert list(FollowUp.objects.undated()) == [report_back]
