@@ -170,3 +170,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Report-back reminders (decisions/reminders/, `manage.py sendreminders`). Intervals are business days
+# (weekends and New Zealand public holidays excluded); see README: Reminders.
+REMINDERS = {
+    "before_days": [int(days) for days in env_list("REMINDER_BEFORE_DAYS", "10,3")],
+    "overdue_every": int(os.environ.get("REMINDER_OVERDUE_EVERY", "5")),
+    "escalate_after": int(os.environ.get("REMINDER_ESCALATE_AFTER", "10")),
+    "batch_size": 500,
+    "max_attempts": int(os.environ.get("REMINDER_MAX_ATTEMPTS", "6")),
+    "retry_backoff_minutes": 15,
+    "retry_backoff_max_minutes": 24 * 60,
+    "claim_timeout_minutes": 30,
+}

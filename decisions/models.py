@@ -412,7 +412,7 @@ class ProgressNote(models.Model):
         return f"Note on {self.follow_up} by {self.author}"
 
 
-# Reminders: the outbox of report-back reminder emails (planned and sent by decisions/reminders.py,
+# Reminders: the outbox of report-back reminder emails (planned and sent by decisions/reminders/,
 # `manage.py sendreminders`). A Reminder is written once, when it falls due; each recipient's copy
 # is a ReminderDelivery that a sender claims with a conditional UPDATE before emailing it.
 

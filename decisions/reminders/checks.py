@@ -1,0 +1,91 @@
+"""Dry run and reconciliation: the emails a run would send, and the outbox checked against what is due."""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from decisions.models import FollowUp, Reminder, ReminderDelivery
+
+from .emails import Item, digest_context, reminder_email
+from .planning import due_in_batch, existing_keys, follow_up_batches
+from .schedule import Recipients, Schedule, config, is_digest_day
+
+Status = ReminderDelivery.Status
+
+
+@dataclasses.dataclass
+class PreviewEmail:
+    recipient: object
+    subject: str
+    sections: list
+
+
+def preview(*, on, plan, now=None):
+    """The emails a run on `on` would send: the outbox as it stands plus what `plan` (a dry run) would add."""
+    cfg, now = config(), now or timezone.now()
+    stale_before = now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
+    items = defaultdict(list)
+    copies = ReminderDelivery.objects.filter(
+        Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale_before)
+    ).select_related("reminder__follow_up__decision__minute")
+    for copy in copies:
+        follow_up = copy.reminder.follow_up
+        if follow_up.is_active and follow_up.due_date == copy.reminder.due_date:
+            items[copy.recipient_id].append(Item.of(copy))
+    follow_ups = FollowUp.objects.select_related("decision__minute").in_bulk({p.follow_up_id for p in plan.planned})
+    for planned in plan.planned:
+        for user_id in planned.recipients:
+            items[user_id].append(Item(follow_ups[planned.follow_up_id], planned.kind, planned.offset))
+    users = get_user_model().objects.select_related("profile").in_bulk(list(items))
+    emails, waiting = [], []
+    for user_id, user_items in sorted(items.items(), key=lambda pair: users[pair[0]].email):
+        user = users[user_id]
+        profile = getattr(user, "profile", None)
+        if not is_digest_day(profile.digest if profile else "", on):
+            waiting.append(user)
+            continue
+        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>")
+        emails.append(PreviewEmail(user, email.subject, digest_context(user_items, on=on)["sections"]))
+    return emails, waiting
+
+
+@dataclasses.dataclass
+class Reconciliation:
+    missing: list  # Planned reminders due by the day that have no row
+    nobody: int  # reminders of active follow-ups queued to no one
+    unreachable: list  # usernames who should get reminders but have no email address
+    failed: int  # copies marked failed, waiting for a clerk
+    stuck: int  # copies claimed by a sender that has not finished (crashed?) for longer than the timeout
+
+    @property
+    def ok(self):
+        return not (self.missing or self.nobody or self.unreachable or self.failed or self.stuck)
+
+
+def reconcile(*, on, now=None):
+    """Check the outbox against what is due by `on`: every reminder that has fallen due must have its row."""
+    cfg, now = config(), now or timezone.now()
+    schedule, recipients = Schedule(cfg), Recipients()
+    missing, unreachable = [], set()
+    for rows in follow_up_batches(cfg["batch_size"]):
+        due = []
+        for planned, without_email in due_in_batch(rows, on=on, schedule=schedule, recipients=recipients):
+            due.append(planned)
+            unreachable |= without_email
+        existing = existing_keys(due)
+        missing.extend(p for p in due if p.key not in existing)
+    return Reconciliation(
+        missing=missing,
+        nobody=Reminder.objects.filter(
+            follow_up__status__in=FollowUp.ACTIVE_STATUSES, queued_at__isnull=False, deliveries__isnull=True
+        ).count(),
+        unreachable=sorted(recipients.username[user_id] for user_id in unreachable),
+        failed=ReminderDelivery.objects.filter(status=Status.FAILED).count(),
+        stuck=ReminderDelivery.objects.filter(
+            status=Status.SENDING, claimed_at__lt=now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
+        ).count(),
+    )

@@ -1,0 +1,140 @@
+"""The digest email: its Message-ID, its sections of follow-ups, and the message itself."""
+
+import dataclasses
+import functools
+import hashlib
+from collections import defaultdict
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from cabinet.models import Classification, Profile, format_marking
+from decisions.models import FollowUp
+
+from .schedule import Kind, reminder_day
+
+
+def _mail_domain():
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or DNS_NAME.get_fqdn()
+
+
+def message_id_for(copies):
+    """The same copies, as (pk, resends), give the same Message-ID: a resend after a crash is a known duplicate."""
+    keys = sorted(copies)
+    if len(keys) == 1 and keys[0][1] == 0:
+        return f"<reminder-{keys[0][0]}@{_mail_domain()}>"
+    digest = hashlib.sha256(",".join(f"{pk}.{resends}" for pk, resends in keys).encode()).hexdigest()[:16]
+    return f"<reminders-{keys[0][0]}-{digest}@{_mail_domain()}>"
+
+
+@functools.lru_cache(maxsize=20_000)  # a follow-up is in each of its recipients' digests
+def _follow_up_path(pk):
+    return reverse("decisions:followup_detail", args=[pk])
+
+
+def follow_up_url(follow_up):
+    return f"{settings.SITE_URL}{_follow_up_path(follow_up.pk)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    follow_up: FollowUp
+    kind: str
+    offset: int
+
+    @classmethod
+    def of(cls, copy):
+        return cls(copy.reminder.follow_up, copy.reminder.kind, copy.reminder.offset)
+
+    @property
+    def urgency(self):
+        return (self.kind != Kind.UNDATED, self.offset)
+
+
+SECTIONS = [
+    # (key, heading, phrase in the subject)
+    ("overdue", "Overdue", "overdue"),
+    ("due", "Due today", "due today"),
+    ("due_soon", "Due soon", "due soon"),
+    ("undated", "Report-backs with no due date: please set one", "with no due date"),
+]
+
+
+def section_of(follow_up, on, days_overdue):
+    """Where a follow-up is listed: by where it stands on the day sent (a late-sent "due" reminder is overdue)."""
+    if follow_up.due_date is None:
+        return "undated"
+    if days_overdue:
+        return "overdue"
+    return "due" if on >= reminder_day(follow_up.due_date) else "due_soon"
+
+
+CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
+
+
+def digest_context(items, *, on):
+    """Sections of one line per follow-up (its most pressing reminder), and the highest marking among them."""
+    latest = {}
+    for item in items:
+        if item.follow_up.pk not in latest or item.urgency > latest[item.follow_up.pk].urgency:
+            latest[item.follow_up.pk] = item
+    lines, dates = defaultdict(list), {}
+    for item in latest.values():
+        follow_up = item.follow_up
+        minute = follow_up.decision.minute
+        if follow_up.due_date not in dates:
+            dates[follow_up.due_date] = (
+                follow_up.business_days_overdue(on),
+                follow_up.due_date and f"{follow_up.due_date.day} {follow_up.due_date:%B %Y}",
+            )
+        days_overdue, due_text = dates[follow_up.due_date]
+        lines[section_of(follow_up, on, days_overdue)].append({
+            "reference": minute.reference,
+            "number": follow_up.decision.number,
+            "marking": minute.marking,
+            "description": follow_up.description,
+            "due_date": follow_up.due_date,
+            "due_text": due_text,
+            "days_overdue": days_overdue,
+            "is_escalated": item.kind == Kind.ESCALATED,
+            "url": follow_up_url(follow_up),
+            "sort": (-days_overdue, follow_up.due_date or on, minute.reference, follow_up.pk),
+        })
+    sections = [
+        {"key": key, "heading": heading, "phrase": phrase, "lines": sorted(lines[key], key=lambda line: line["sort"])}
+        for key, heading, phrase in SECTIONS
+        if lines[key]
+    ]
+    top = max(
+        (item.follow_up.decision.minute for item in latest.values()),
+        key=lambda minute: (CLASSIFICATION_RANK[minute.classification], bool(minute.endorsement)),
+    )
+    return {"sections": sections, "marking": format_marking(top.classification, top.endorsement), "on": on}
+
+
+def reminder_email(recipient, items, *, on, message_id):
+    """The digest email for one recipient: subject, plain text and HTML, marked as automatic."""
+    profile = getattr(recipient, "profile", None)
+    context = {
+        **digest_context(items, on=on),
+        "recipient": recipient,
+        "name": recipient.first_name or recipient.get_username(),
+        "digest": "on " + profile.get_digest_display() if profile and profile.digest != Profile.Digest.DAILY
+        else "every business day",
+        "site_url": settings.SITE_URL,
+        "service_name": settings.SERVICE_NAME,
+    }
+    subject = " ".join(render_to_string("emails/reminder-subject.txt", context).split())
+    email = EmailMultiAlternatives(
+        subject,
+        render_to_string("emails/reminder-body.txt", context),
+        to=[recipient.email],
+        headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+    )
+    email.attach_alternative(render_to_string("emails/reminder-body.html", context), "text/html")
+    return email

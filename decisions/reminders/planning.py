@@ -1,0 +1,144 @@
+"""Planning: write a row for each reminder that has fallen due, and its recipients' copies, into the outbox."""
+
+import dataclasses
+import datetime
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from decisions.models import FollowUp, Reminder, ReminderDelivery
+
+from .schedule import Kind, Recipients, Schedule, Step, config, week_start
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Planned:
+    """A reminder that has fallen due, with the people it goes to."""
+
+    follow_up_id: int
+    kind: str
+    due_date: datetime.date | None
+    offset: int
+    planned_for: datetime.date
+    recipients: frozenset = frozenset()
+
+    @property
+    def key(self):
+        if self.due_date is None:
+            return (self.follow_up_id, self.kind, self.planned_for)
+        return (self.follow_up_id, self.kind, self.due_date, self.offset)
+
+
+@dataclasses.dataclass
+class PlanResult:
+    planned: list = dataclasses.field(default_factory=list)  # new reminders (not written on a dry run)
+    deliveries: int = 0  # recipients' copies queued
+    unreachable: dict = dataclasses.field(default_factory=dict)  # username: copies not queued for want of an email
+    nobody: list = dataclasses.field(default_factory=list)  # new reminders with no one to send them to
+
+
+def follow_up_batches(batch_size):
+    """Active follow-ups that can be reminded of (dated, or report-backs still needing a date), in pk batches."""
+    queryset = (
+        FollowUp.objects.active()
+        .filter(Q(due_date__isnull=False) | Q(kind=FollowUp.Kind.REPORT_BACK))
+        .order_by("pk")
+        .values_list("pk", "due_date", "responsible_agency_id", "responsible_portfolio_id", "decision__minute__committee__code")
+    )
+    last = 0
+    while rows := list(queryset.filter(pk__gt=last)[:batch_size]):
+        yield rows
+        last = rows[-1][0]
+
+
+def due_in_batch(rows, *, on, schedule, recipients):
+    week = week_start(on)
+    for pk, due_date, agency_id, portfolio_id, code in rows:
+        step = Step(Kind.UNDATED, 0, week) if due_date is None else schedule.latest(due_date, on)
+        if step is None:
+            continue
+        people, unreachable = recipients.for_reminder(step.kind, agency_id, portfolio_id, code)
+        yield Planned(pk, step.kind, due_date, step.offset, step.planned_for, frozenset(people)), unreachable
+
+
+def existing_keys(due):
+    if not due:
+        return set()
+    rows = Reminder.objects.filter(
+        Q(due_date__isnull=True, planned_for__in={p.planned_for for p in due if p.due_date is None})
+        | Q(due_date__in={p.due_date for p in due if p.due_date}),
+        follow_up_id__in=[p.follow_up_id for p in due],
+    ).values_list("follow_up_id", "kind", "due_date", "offset", "planned_for")
+    return {
+        (fu, kind, planned_for) if due_date is None else (fu, kind, due_date, offset)
+        for fu, kind, due_date, offset, planned_for in rows
+    }
+
+
+def plan_reminders(*, on, now=None, dry_run=False):
+    """Write a row for every reminder fallen due by `on` that has none, and its recipients' copies.
+
+    Each batch is one transaction; a second planner running at the same time finds the rows (or waits
+    on their unique key) and queues nothing twice. With `dry_run` nothing is written.
+    """
+    cfg, now = config(), now or timezone.now()
+    schedule, recipients = Schedule(cfg), Recipients()
+    result, unreachable = PlanResult(), defaultdict(int)
+    for rows in follow_up_batches(cfg["batch_size"]):
+        due = []
+        for planned, without_email in due_in_batch(rows, on=on, schedule=schedule, recipients=recipients):
+            due.append(planned)
+            for user_id in without_email:
+                unreachable[user_id] += 1
+        existing = existing_keys(due)
+        new = sorted((p for p in due if p.key not in existing), key=lambda p: (p.follow_up_id, p.kind, p.offset))
+        if new and not dry_run:
+            new = _write_batch(new, now=now)
+        result.planned.extend(new)
+        result.nobody.extend(p for p in new if not p.recipients)
+        result.deliveries += sum(len(p.recipients) for p in new)
+    for user_id, count in unreachable.items():
+        logger.warning(
+            "%s has no email address: %d reminder(s) are not sent to them.", recipients.username[user_id], count
+        )
+    result.unreachable = {recipients.username[user_id]: count for user_id, count in unreachable.items()}
+    for planned in result.nobody:
+        logger.warning("Nobody can be sent the %s reminder for follow-up %s.", planned.kind, planned.follow_up_id)
+    return result
+
+
+def _write_batch(new, *, now):
+    """Write the reminders and their copies; return those written here (not by a planner running alongside)."""
+    with transaction.atomic(durable=True):
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    follow_up_id=p.follow_up_id, kind=p.kind, due_date=p.due_date, offset=p.offset,
+                    planned_for=p.planned_for, created_at=now,
+                )
+                for p in new
+            ],
+            ignore_conflicts=True,
+        )
+        # Ours unless another planner wrote them first, in which case it has queued their copies.
+        fresh = Reminder.objects.filter(
+            follow_up_id__in={p.follow_up_id for p in new}, queued_at__isnull=True
+        ).values_list("pk", "follow_up_id", "kind", "due_date", "offset", "planned_for")
+        pk_of = {
+            (fu, kind, planned_for) if due_date is None else (fu, kind, due_date, offset): pk
+            for pk, fu, kind, due_date, offset, planned_for in fresh
+        }
+        deliveries = [
+            ReminderDelivery(reminder_id=pk_of[p.key], recipient_id=user_id, next_attempt_at=now, created_at=now)
+            for p in new
+            if p.key in pk_of
+            for user_id in sorted(p.recipients)
+        ]
+        ReminderDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Reminder.objects.filter(pk__in=list(pk_of.values())).update(queued_at=now)
+    return [p for p in new if p.key in pk_of]

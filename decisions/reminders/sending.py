@@ -1,0 +1,204 @@
+"""Sending: cancel copies no longer needed, claim each recipient's copies and email them one digest, with retries."""
+
+import dataclasses
+import datetime
+import logging
+import smtplib
+import uuid
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from decisions.models import FollowUp, ReminderDelivery
+
+from .emails import Item, message_id_for, reminder_email
+from .schedule import config, is_digest_day
+
+logger = logging.getLogger(__name__)
+
+Status = ReminderDelivery.Status
+
+
+@dataclasses.dataclass
+class SendResult:
+    emails: int = 0
+    items: int = 0  # recipients' copies delivered
+    retrying: int = 0  # copies back in the outbox after a failed attempt
+    failed: int = 0  # copies that reached max_attempts
+    cancelled: int = 0  # copies no longer needed
+    waiting: int = 0  # recipients whose digest day is another day
+    error: str = ""  # the mail server could not be reached
+
+
+class MailServerDown(Exception):
+    pass
+
+
+def _is_connection_error(error):
+    if isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
+        return True
+    # smtplib's errors are OSErrors too; any other OSError is the network.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def cancel_stale():
+    """Cancel waiting copies no longer needed: the follow-up closed or was submitted, or its due date changed."""
+    follow_up = "reminder__follow_up__"
+    stale = ReminderDelivery.objects.filter(status=Status.PENDING).filter(
+        ~Q(**{f"{follow_up}status__in": FollowUp.ACTIVE_STATUSES})
+        | Q(reminder__due_date__isnull=True, **{f"{follow_up}due_date__isnull": False})
+        | Q(reminder__due_date__isnull=False, **{f"{follow_up}due_date__isnull": True})
+        | Q(reminder__due_date__isnull=False) & ~Q(**{f"{follow_up}due_date": F("reminder__due_date")})
+    )
+    ids, cancelled = list(stale.values_list("pk", flat=True)), 0
+    size = config()["batch_size"]
+    for start in range(0, len(ids), size):
+        # By primary key and status only, so a copy claimed meanwhile is left to its sender.
+        cancelled += ReminderDelivery.objects.filter(pk__in=ids[start:start + size], status=Status.PENDING).update(
+            status=Status.CANCELLED
+        )
+    return cancelled
+
+
+def _backoff(attempt, cfg):
+    minutes = cfg["retry_backoff_minutes"] * 2 ** max(0, attempt - 1)
+    return datetime.timedelta(minutes=min(minutes, cfg["retry_backoff_max_minutes"]))
+
+
+def _record_failure(queryset, error, *, now, cfg, result):
+    """One more failed attempt for these copies: back in the outbox after a back-off, or failed at the cap."""
+    cap = cfg["max_attempts"]
+    failed = queryset.filter(attempts__gte=cap - 1).count()
+    # Each expression sees the row as it was before this UPDATE.
+    updated = queryset.update(
+        status=Case(When(attempts__gte=cap - 1, then=Value(Status.FAILED)), default=Value(Status.PENDING)),
+        next_attempt_at=Case(
+            *[When(attempts=done, then=Value(now + _backoff(done + 1, cfg))) for done in range(cap)],
+            default=Value(now + _backoff(cap, cfg)),
+        ),
+        attempts=F("attempts") + 1,
+        claim_token="",
+        claimed_at=None,
+        last_error=f"{type(error).__name__}: {error}"[:1000],
+    )
+    result.failed += failed
+    result.retrying += updated - failed
+    logger.warning("Sending reminders failed (%d copies): %s", updated, error)
+
+
+def send_due(*, on, now=None):
+    """Email each recipient one digest of their copies due to go on `on`.
+
+    Call it outside any transaction: each claim must commit at once for a second sender to see it.
+    """
+    cfg, now = config(), now or timezone.now()
+    result = SendResult(cancelled=cancel_stale())
+    stale_before = now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
+    ready = Q(status=Status.PENDING, next_attempt_at__lte=now)
+    abandoned = Q(status=Status.SENDING, claimed_at__lt=stale_before)
+    outbox = (
+        ReminderDelivery.objects.filter(ready | abandoned)
+        .values_list("recipient_id", "recipient__profile__digest", "status", "claim_token")
+        .order_by("recipient_id")
+        .distinct()
+    )
+    abandoned_tokens, due_today, waiting = defaultdict(list), set(), set()
+    for recipient_id, digest, status, token in outbox:
+        if status == Status.SENDING:
+            abandoned_tokens[recipient_id].append(token)
+        elif is_digest_day(digest, on):
+            due_today.add(recipient_id)
+        else:
+            waiting.add(recipient_id)
+    result.waiting = len(waiting)
+    recipients = sorted(due_today | abandoned_tokens.keys())
+    if not recipients:
+        return result
+
+    users = get_user_model().objects.select_related("profile").in_bulk(recipients)
+    mailer = mail.mailers.default
+    sender = _Sender(mailer, users, on=on, now=now, cfg=cfg, result=result)
+    try:
+        mailer.open()
+    except OSError as error:  # refused, timed out, TLS or authentication failed (smtplib's errors are OSErrors)
+        result.error = f"{type(error).__name__}: {error}"
+        _record_failure(
+            ReminderDelivery.objects.filter(ready, recipient_id__in=sorted(due_today)),
+            error, now=now, cfg=cfg, result=result,
+        )
+        return result
+    try:
+        for index, recipient_id in enumerate(recipients):
+            try:
+                for old in abandoned_tokens[recipient_id]:
+                    # Sent again whole, as claimed before, so that it keeps its Message-ID.
+                    token = uuid.uuid4().hex
+                    reclaimed = ReminderDelivery.objects.filter(
+                        claim_token=old, status=Status.SENDING, claimed_at__lt=stale_before
+                    ).update(claim_token=token, claimed_at=now)
+                    if reclaimed:
+                        sender.send_claimed(token)
+                if recipient_id in due_today:
+                    token = uuid.uuid4().hex
+                    claimed = ReminderDelivery.objects.filter(ready, recipient_id=recipient_id).update(
+                        status=Status.SENDING, claim_token=token, claimed_at=now
+                    )
+                    if claimed:
+                        sender.send_claimed(token)
+            except MailServerDown as down:
+                result.error = str(down)
+                # The failed email's copies already wait out their back-off; the rest get the same attempt.
+                later = [r for r in recipients[index:] if r in due_today]
+                _record_failure(
+                    ReminderDelivery.objects.filter(ready, recipient_id__in=later),
+                    down.__cause__, now=now, cfg=cfg, result=result,
+                )
+                break
+    finally:
+        try:
+            mailer.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return result
+
+
+class _Sender:
+    """One run's sending: the open connection, and the people and follow-ups already read (each is read once)."""
+
+    def __init__(self, mailer, users, *, on, now, cfg, result):
+        self.mailer, self.users, self.follow_ups = mailer, users, {}
+        self.on, self.now, self.cfg, self.result = on, now, cfg, result
+
+    def send_claimed(self, token):
+        claimed = ReminderDelivery.objects.filter(claim_token=token, status=Status.SENDING)
+        copies = list(
+            claimed.order_by("pk").values_list(
+                "pk", "resends", "recipient_id", "reminder__follow_up_id", "reminder__kind", "reminder__offset"
+            )
+        )
+        if not copies:
+            return
+        missing = {copy[3] for copy in copies} - self.follow_ups.keys()
+        if missing:
+            self.follow_ups.update(FollowUp.objects.select_related("decision__minute").in_bulk(missing))
+        items = [Item(self.follow_ups[follow_up_id], kind, offset) for _, _, _, follow_up_id, kind, offset in copies]
+        message_id = message_id_for([(pk, resends) for pk, resends, *_ in copies])
+        email = reminder_email(self.users[copies[0][2]], items, on=self.on, message_id=message_id)
+        try:
+            self.mailer.send_messages([email])
+        except (OSError, ValueError) as error:
+            _record_failure(claimed, error, now=self.now, cfg=self.cfg, result=self.result)
+            if _is_connection_error(error):
+                raise MailServerDown(f"{type(error).__name__}: {error}") from error
+            return
+        recorded = claimed.update(
+            status=Status.SENT, sent_at=self.now, message_id=message_id, attempts=F("attempts") + 1, last_error="",
+            claim_token="", claimed_at=None,
+        )
+        if recorded != len(copies):
+            logger.warning("Email %s: %d of %d copies were recorded sent.", message_id, recorded, len(copies))
+        self.result.emails += 1
+        self.result.items += len(copies)

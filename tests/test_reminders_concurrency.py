@@ -1,0 +1,109 @@
+"""Two `manage.py sendreminders` processes at once (two cron hosts) against PostgreSQL: each reminder goes once."""
+
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from cabinet.models import Profile
+from decisions.models import Reminder, ReminderDelivery
+from tests.factories import AgencyFactory, FollowUpFactory, MinuteFactory, committee, make_user
+from tests.test_reminders import day, smtp_server  # noqa: F401 (the SMTP server fixture)
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Needs PostgreSQL (set DATABASE_URL): SQLite runs one writer at a time, so there is no race to test.",
+    ),
+    # The processes must see committed data; the seeded committees are restored afterwards.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ON = day("2026-03-20")
+
+
+def database_url():
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def make_work():
+    """40 officials in 20 agencies, 3 clerks, 400 follow-ups in every state a reminder can be in on ON."""
+    agencies = [AgencyFactory() for _ in range(20)]
+    for index, agency in enumerate(agencies):
+        for n in range(2):
+            make_user(username=f"official{index}-{n}", agencies=[agency])
+    for code in ("CAB", "ECO", None):
+        clerk = make_user(Profile.Role.CLERK, username=f"clerk-{code}")
+        if code:
+            clerk.profile.committees.set([committee(code)])
+    due_dates = [
+        day("2026-03-06"),  # 10 business days overdue: escalated
+        day("2026-03-13"),  # 5 overdue
+        ON,  # due today
+        day("2026-03-25"),  # 3 days before
+        day("2026-04-02"),  # 10 days before
+        None,  # the weekly list of undated report-backs
+    ]
+    for index in range(400):
+        due_date = due_dates[index % len(due_dates)]
+        FollowUpFactory(
+            decision__minute=MinuteFactory(committee=committee(("CAB", "ECO", "SOU")[index % 3]),
+                                           reference=f"{('CAB', 'ECO', 'SOU')[index % 3]}-26-MIN-{index + 1:04d}"),
+            responsible_agency=agencies[index % len(agencies)],
+            due_date=due_date, due_precision="day" if due_date else "none", due_text="",
+        )
+
+
+def test_two_senders_at_once_deliver_every_reminder_exactly_once(smtp_server):  # noqa: F811
+    make_work()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cabinet.settings", "DEBUG": "1", "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "0", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(settings.MAILERS["default"]["OPTIONS"]["port"]),
+        "EMAIL_USE_TLS": "0", "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "manage.py", "sendreminders", "--date", ON.isoformat()]
+    cwd = Path(__file__).resolve().parent.parent
+    processes = [
+        subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    for process, (out, err) in zip(processes, outputs):
+        assert process.returncode == 0, f"{out}\n{err}"
+
+    deliveries = ReminderDelivery.objects.select_related("recipient", "reminder")
+    assert deliveries.count() > 400
+    assert set(deliveries.values_list("status", flat=True)) == {ReminderDelivery.Status.SENT}
+    assert not Reminder.objects.filter(deliveries__isnull=True).exists()
+
+    # Each copy arrived exactly once: one line per follow-up in its recipient's one email.
+    received = Counter()
+    message_ids = Counter()
+    for envelope in smtp_server.envelopes:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message_ids[message["Message-ID"]] += 1
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        for follow_up_id in re.findall(r"/follow-ups/(\d+)/", body):
+            received[(envelope.rcpt_tos[0], int(follow_up_id))] += 1
+    expected = {(d.recipient.email, d.reminder.follow_up_id) for d in deliveries}
+    assert set(received) == expected
+    assert max(received.values()) == 1 and max(message_ids.values()) == 1
+    recipients = {d.recipient.email for d in deliveries}
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == sorted(recipients)
+
+    # Between them they wrote each reminder and sent each email once (how they shared it is up to timing).
+    planned = [int(re.search(r"planned (\d+) reminder", out).group(1)) for out, err in outputs]
+    sent = [int(re.search(r"sent (\d+) email", out).group(1)) for out, err in outputs]
+    assert sum(planned) == Reminder.objects.count() == 400
+    assert sum(sent) == len(smtp_server.envelopes) == len(recipients)
