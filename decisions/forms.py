@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from cabinet.models import Agency, Committee, Minute, Paper, Portfolio
+from cabinet.models import Agency, Committee, Minute, Paper, Portfolio, Profile
 from cabinet.references import InvalidReference, parse_reference
 from decisions.models import FollowUp
 
@@ -195,3 +195,12 @@ class CloseForm(VersionedForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class DigestForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["digest"]
+        labels = {"digest": "When do you want reminder emails?"}
+        widgets = {"digest": forms.RadioSelect}
+        help_texts = {"digest": "Reminders that fall due on other days wait and arrive together on your day."}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
+    path("settings/", views.profile_settings, name="profile_settings"),
 ]

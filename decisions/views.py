@@ -19,7 +19,7 @@ from cabinet.models import Paper
 from cabinet.references import InvalidReference, parse_reference
 from decisions import access
 from decisions.forms import (
-    CloseForm, DecideExtensionForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, NoteForm,
+    CloseForm, DecideExtensionForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, NoteForm,
     SubmittedForm,
 )
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
@@ -328,3 +328,18 @@ def search(request):
             "decisions": access.visible_decisions(request.user).filter(decision_q).select_related("minute")[:50],
         }
     return render(request, "decisions/search.html", {"q": text, **results})
+
+
+@require_http_methods(["GET", "POST"])
+def profile_settings(request):
+    """The signed-in user's own settings: when reminder emails arrive."""
+    profile = access.profile_of(request.user)
+    if profile is None:
+        return render(request, "decisions/profile_settings.html", {"form": None})
+    form = DigestForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic(durable=True):
+            form.save()
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("decisions:profile_settings")
+    return render(request, "decisions/profile_settings.html", {"form": form, "profile": profile})

@@ -329,3 +329,16 @@ def test_demo_mbie_official_sees_the_undated_report_back_and_msd_does_not(client
     assert client.get(report_back.get_absolute_url()).status_code == 404
     assert "CAB-26-MIN-0018" not in client.get(reverse("decisions:dashboard")).content.decode()
     assert client.get(reverse("decisions:followup_list"), {"q": "CAB-26-MIN-0018"}).context["page"].paginator.count == 0
+
+
+def test_an_official_chooses_when_reminders_arrive(client, official):
+    client.force_login(official)
+    url = reverse("decisions:profile_settings")
+    assert "When do you want reminder emails?" in client.get(url).content.decode()
+    assert client.post(url, {"digest": "someday"}).status_code == 200
+    official.profile.refresh_from_db()
+    assert official.profile.digest == Profile.Digest.DAILY
+    client.post(url, {"digest": Profile.Digest.WEDNESDAY})
+    official.profile.refresh_from_db()
+    assert official.profile.digest == Profile.Digest.WEDNESDAY
+    assert official.profile.history.first().history_user == official
