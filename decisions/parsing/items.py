@@ -1,0 +1,381 @@
+"""Decision items and their verbs, however the numbering was printed: on lines, flattened, restarted, or as bullets."""
+
+import re
+from functools import cached_property
+
+from .redactions import find_redactions, is_wholly_redacted, starts_with_redaction
+from .results import ParsedDecision
+from .text import is_noise, squash, words
+
+VERBS = (
+    "agreed in principle", "approved in principle", "endorsed in principle", "agreed to",
+    "noted", "agreed", "approved", "authorised", "invited", "directed", "endorsed", "confirmed",
+    "rescinded", "amended", "referred", "requested", "instructed", "appointed", "accepted", "declined",
+    "deferred", "considered", "discussed", "expressed", "thanked", "welcomed", "reaffirmed", "recommended",
+    "supported", "delegated", "designated", "varied", "revoked", "extended", "allocated", "acknowledged",
+    "recorded", "decided", "resolved", "commissioned", "nominated", "reappointed", "adopted", "affirmed",
+    "granted", "established", "determined", "withdrew", "revised",
+)
+_VERB = re.compile(
+    r"(?:%s)\b" % "|".join(verb.replace(" ", r"\s+").replace("authorised", "authori[sz]ed") for verb in VERBS),
+    re.IGNORECASE,
+)
+_PAST_TENSE = re.compile(r"[a-z]{3,}ed\b")
+_LETTER = re.compile(r"[^\W\d_]")
+# Paragraphs that introduce verb-bearing sub-items: "1 in relation to the fund: 1.1 noted ...".
+_INTRODUCTION = re.compile(r"(?:in\s+relation\s+to|in\s+respect\s+of|with\s+(?:regard|respect)\s+to|regarding|subject\s+to)\b", re.IGNORECASE)
+# An item number, followed by a space or, where extraction lost the space, directly by a verb ("1.noted").
+_NUMBER = re.compile(
+    rf"(?<![\w.,$/(\-–])(?P<number>[0-9]{{1,2}}(?:\.[0-9]{{1,2}}){{0,3}})(?P<punct>[.)])?(?=\s|$|(?i:{_VERB.pattern}))"
+)
+_BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*•▪‣◦–][ \t]+(?=[^\s0-9])", re.MULTILINE)
+# A list whose numbers were lost (a web page's <ol> copied as plain lines): lines that start with a verb.
+_VERB_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?=(?:{_VERB.pattern}))", re.MULTILINE | re.IGNORECASE)
+_MIN_UNNUMBERED_LINES = 2
+_LINE_PREFIX = re.compile(r"[ \t]*(?:[-*•▪‣◦–][ \t]*)?")
+_LEADING_PUNCTUATION = " \t\n-–:*•.)"
+_OCR_DEBRIS = re.compile(r"(?<!\S)[^\s~^{}|\\<>¢•]*[~^{}|\\<>¢•]\S*")
+_TERMINATORS = ";:."
+_CONNECTIVES = ("and", "or")
+_MAX_SKIPPED_NOISE = 3
+_MAX_SKIPPED_WORDS = 8
+_HEADING_CONNECTIVES = {"and", "of", "for", "the", "on", "to", "in", "&", "-", "–"}
+_MAX_HEADING_WORDS = 12
+_MAX_SKIPPED_NUMBERS = 3
+_MAX_DEPTH = 4  # "2.1.3.4": deeper numbering is text, not an item
+
+
+class _Candidate:
+    """A number (or bullet) that may start an item; what follows and precedes it is read only when needed."""
+
+    def __init__(self, region, watermark, *, start, content_start, parts, line_start, bullet, punctuated, indent):
+        self.region, self.watermark = region, watermark
+        self.start = start  # where the item's line starts, or its number when inline
+        self.content_start = content_start
+        self.parts = parts  # the printed number; None for an unnumbered bullet
+        self.line_start, self.bullet, self.punctuated, self.indent = line_start, bullet, punctuated, indent
+
+    @cached_property
+    def following(self):
+        return self.region[self.content_start:self.content_start + 80].lstrip(_LEADING_PUNCTUATION)
+
+    @cached_property
+    def blank_before(self):
+        return self.line_start and _follows_blank_line(self.region, self.start)
+
+    @cached_property
+    def after_terminator(self):
+        return _follows_terminator(self.region[max(0, self.start - 200):self.start], self.watermark)
+
+    @cached_property
+    def verb(self):
+        return leading_verb(self.following)
+
+    @cached_property
+    def past_tense(self):
+        return bool(_PAST_TENSE.match(self.following))
+
+    @cached_property
+    def redacted(self):
+        return starts_with_redaction(self.following)
+
+    @cached_property
+    def introduces(self):
+        return bool(_INTRODUCTION.match(self.following))
+
+    @cached_property
+    def has_text(self):
+        """Words follow the number on its line."""
+        return bool(_LETTER.search(self.region[self.content_start:self.content_start + 80].partition("\n")[0]))
+
+
+def leading_verb(text):
+    """The canonical verb an item starts with ("noted", "agreed in principle"), or None."""
+    match = _VERB.match(text.lstrip(_LEADING_PUNCTUATION))
+    if match is None:
+        return None
+    return " ".join(match.group().lower().split()).replace("authorized", "authorised")
+
+
+def parse_items(region, watermark):
+    """The decision items between the lead-in and the signature, warnings about their numbering, and where they start."""
+    numbering = _Numbering(region, watermark)
+    for candidate in _candidates(region, watermark):
+        numbering.place(candidate)
+    if not numbering.placed and len(verb_lines := list(_VERB_LINE.finditer(region))) >= _MIN_UNNUMBERED_LINES:
+        for match in verb_lines:
+            numbering.place(_bulleted(region, match, watermark))
+    first_start = numbering.placed[0][0].start if numbering.placed else len(region)
+    return _decisions(region, numbering.placed, watermark), numbering.warnings, first_start
+
+
+def unnumbered_item(region, watermark):
+    """The one decision of a minute in one sentence ("On 14 April 2020, Cabinet noted the report ...")."""
+    text, _ = _item_text(region, watermark)
+    return _decision("1", text, None, top_level=True)
+
+
+def _candidates(region, watermark):
+    found = [_numbered(region, match, watermark) for match in _NUMBER.finditer(region)]
+    found += [_bulleted(region, match, watermark) for match in _BULLET.finditer(region)]
+    return sorted(found, key=lambda candidate: candidate.content_start)
+
+
+def _numbered(region, match, watermark):
+    line_begin = region.rfind("\n", 0, match.start()) + 1
+    prefix = region[line_begin:match.start()]
+    line_start = _LINE_PREFIX.fullmatch(prefix) is not None
+    return _Candidate(
+        region, watermark, start=line_begin if line_start else match.start(), content_start=match.end(),
+        parts=tuple(int(part) for part in match["number"].split(".")),
+        line_start=line_start, bullet=line_start and bool(prefix.strip()), punctuated=bool(match["punct"]),
+        indent=len(prefix.expandtabs(4)) - len(prefix.expandtabs(4).lstrip()) if line_start else 0,
+    )
+
+
+def _bulleted(region, match, watermark):
+    return _Candidate(
+        region, watermark, start=match.start(), content_start=match.end(), parts=None,
+        line_start=True, bullet=True, punctuated=False, indent=len(match["indent"].expandtabs(4)),
+    )
+
+
+def _follows_blank_line(region, line_begin):
+    if line_begin == 0:
+        return True
+    previous_begin = region.rfind("\n", 0, line_begin - 1) + 1
+    return not region[previous_begin:line_begin - 1].strip()
+
+
+def _follows_terminator(before, watermark):
+    """True after "...;" or "...:", allowing "; and" and, in flattened text, a page number, watermark words,
+    OCR debris or a short unnumbered heading in between; also at the start of the items."""
+    tokens = before.split()
+    if not tokens:
+        return True
+    for skipped, token in enumerate(reversed(tokens)):
+        if token.endswith(tuple(_TERMINATORS)):
+            return True
+        if skipped == 0 and token in _CONNECTIVES:
+            continue
+        if skipped >= _MAX_SKIPPED_WORDS or not _may_sit_between_items(token, watermark):
+            return False
+    return False
+
+
+def _may_sit_between_items(token, watermark):
+    return is_noise(token, watermark) or token.isdigit() or token[:1].isupper() or token in _HEADING_CONNECTIVES
+
+
+class _Numbering:
+    """Turns candidate item numbers into the minute's numbering, rejecting numbers that are only text."""
+
+    def __init__(self, region, watermark):
+        self.region = region
+        self.watermark = watermark
+        self.placed = []  # (candidate, path)
+        self.indent_of = {}
+        self.restarted = {}  # depth -> indent of a list printed 1, 2, ... under an item ending ":"
+        self.bulleted = {}  # depth -> indent of unnumbered bullets under an item ending ":"
+        self.all_bullets = False
+        self.warnings = []
+
+    def place(self, candidate):
+        path = self._path_for(candidate)
+        if path is not None:
+            self.placed.append((candidate, path))
+            self.indent_of[tuple(path)] = candidate.indent
+
+    def _path_for(self, candidate):
+        if candidate.parts is None:
+            return self._bullet_path(candidate)
+        if not self.placed:
+            return self._first_path(candidate)
+        current = self.placed[-1][1]
+        parts = list(candidate.parts)
+        if len(parts) == 1 and (self.restarted or (parts == [1] and self._opens_list(candidate))):
+            return self._plain_path(candidate, current)
+        options = [current[:depth] + [current[depth] + 1] for depth in range(len(current))]
+        if len(current) < _MAX_DEPTH:
+            options.append(current + [1])
+        if parts in options and self._plausible(candidate, len(parts)):
+            self._forget_deeper(len(parts))
+            return parts
+        return self._skipped_path(candidate, current)
+
+    def _first_path(self, candidate):
+        parts = list(candidate.parts)
+        if not (candidate.verb or candidate.redacted or candidate.introduces) or not self._plausible(candidate, len(parts)):
+            return None
+        if parts != [1]:
+            self.warnings.append(f"The first item is numbered {_dotted(parts)}: the text may be an extract.")
+        return parts
+
+    def _plain_path(self, candidate, current):
+        number = candidate.parts[0]
+        opens = number == 1 and len(current) < _MAX_DEPTH and self._opens_list(candidate)
+        choices = [current + [1]] if opens else []
+        choices += [
+            current[:depth - 1] + [number]
+            for depth in range(1, len(current) + 1)
+            if (depth == 1 or depth in self.restarted) and current[depth - 1] + 1 == number
+        ]
+        if not choices:
+            return self._skipped_path(candidate, current)
+        path = self._choose(candidate, choices)
+        if not self._plausible(candidate, len(path)):
+            return None
+        self._forget_deeper(len(path))
+        if len(path) > 1 and len(path) not in self.restarted:
+            self.restarted[len(path)] = candidate.indent
+            parent = _dotted(path[:-1])
+            self.warnings.append(
+                f"The sub-items of item {parent} were numbered from 1 again; they were read as {parent}.1, {parent}.2, ..."
+            )
+        return path
+
+    def _choose(self, candidate, choices):
+        if len(choices) == 1:
+            return choices[0]
+        fitting = [path for path in choices if self._indent_fits(candidate, path)]
+        if len(fitting) == 1:
+            return fitting[0]
+        by_depth = sorted(choices, key=len)
+        return by_depth[0] if candidate.verb else by_depth[-1]
+
+    def _indent_fits(self, candidate, path):
+        depth = len(path)
+        if depth in self.restarted:
+            return candidate.indent == self.restarted[depth]
+        parent_indent = self.indent_of.get(tuple(path[:-1]))
+        if parent_indent is None:
+            return candidate.indent == self.indent_of.get(tuple(self.placed[0][1]), 0)
+        return candidate.indent > parent_indent
+
+    def _skipped_path(self, candidate, current):
+        # An item lost to OCR or a page break should not hide the rest: accept a short jump on strong evidence.
+        parts = list(candidate.parts)
+        depth = len(parts)
+        if depth > len(current) or parts[:-1] != current[:depth - 1]:
+            return None
+        gap = parts[-1] - current[depth - 1]
+        strong = candidate.verb and (candidate.after_terminator or candidate.blank_before)
+        if not (2 <= gap <= _MAX_SKIPPED_NUMBERS and strong):
+            return None
+        self._forget_deeper(depth)
+        self.warnings.append(
+            f"The numbering jumps from {_dotted(current[:depth])} to {_dotted(parts)}: an item may be missing."
+        )
+        return parts
+
+    def _bullet_path(self, candidate):
+        if not self.placed:
+            if not candidate.verb:
+                return None
+            self.all_bullets = True
+            self.bulleted[1] = candidate.indent
+            self.warnings.append("The items were printed without numbers; they were numbered in order.")
+            return [1]
+        current = self.placed[-1][1]
+        if self.all_bullets and candidate.indent <= self.bulleted[1]:
+            self._forget_deeper(1)
+            return [current[0] + 1]
+        depth = len(current)
+        if depth in self.bulleted and depth > 1 and candidate.indent == self.bulleted[depth]:
+            return current[:-1] + [current[-1] + 1]
+        if depth < _MAX_DEPTH and (self._opens_list(candidate) or (self.all_bullets and candidate.indent > self.bulleted[1])):
+            self.bulleted[depth + 1] = candidate.indent
+            parent = _dotted(current)
+            self.warnings.append(
+                f"The sub-items of item {parent} were printed without numbers; they were numbered {parent}.1, {parent}.2, ..."
+            )
+            return current + [1]
+        return None
+
+    def _opens_list(self, candidate):
+        previous, _ = self.placed[-1]
+        text, _ = _split_trailing(self.region[previous.content_start:candidate.start], self.watermark)
+        return text.rstrip().endswith(":")
+
+    def _plausible(self, candidate, depth):
+        structural = candidate.after_terminator or (
+            candidate.line_start and (candidate.blank_before or candidate.bullet or candidate.punctuated or candidate.verb)
+        )
+        if not structural:
+            return False
+        if depth > 1:
+            return True
+        # A number alone on its line at the top level is a page number, not an item.
+        return bool(
+            candidate.verb or candidate.past_tense or candidate.redacted or candidate.introduces
+            or (candidate.has_text and candidate.line_start and (candidate.blank_before or candidate.bullet or candidate.punctuated))
+        )
+
+    def _forget_deeper(self, depth):
+        for table in (self.restarted, self.bulleted):
+            for deeper in [level for level in table if level > depth and not (table is self.bulleted and level == 1)]:
+                del table[deeper]
+
+
+def _decisions(region, placed, watermark):
+    decisions, heading = [], _heading(region[:placed[0][0].start], watermark) if placed else None
+    verbs = {}
+    for index, (candidate, path) in enumerate(placed):
+        end = placed[index + 1][0].start if index + 1 < len(placed) else len(region)
+        text, next_heading = _item_text(region[candidate.content_start:end], watermark)
+        # A sub-item completes its paragraph's sentence ("agreed that the Bill be: 4.1 referred to ..."):
+        # only under a paragraph without a verb ("in relation to X: 1.1 noted ...") does it have its own.
+        parent_verb = verbs.get(tuple(path[:-1])) if len(path) > 1 else None
+        decision = _decision(_dotted(path), text, heading, top_level=len(path) == 1, may_have_verb=parent_verb is None)
+        verbs[tuple(path)] = decision.verb
+        decisions.append(decision)
+        heading = next_heading
+    return decisions
+
+
+def _decision(number, text, heading, *, top_level, may_have_verb=True):
+    redactions = find_redactions(text)
+    if is_wholly_redacted(text, redactions):
+        return ParsedDecision(number, None, text, redactions, is_redacted=True, heading=heading)
+    verb = leading_verb(text) if may_have_verb else None
+    if verb is None and top_level and (match := _PAST_TENSE.match(text)):
+        verb = match.group()
+    return ParsedDecision(number, verb, text, redactions, heading=heading)
+
+
+def _item_text(raw, watermark):
+    """The item's own text, and an unnumbered heading printed after it (which belongs to the next item)."""
+    body, trailing = _split_trailing(raw, watermark)
+    text = squash(_OCR_DEBRIS.sub(" ", body)).lstrip(_LEADING_PUNCTUATION)
+    return text, trailing
+
+
+def _split_trailing(raw, watermark):
+    """The item up to its last ";", ":" or "." (and a following "and"), and a heading found after it, if any."""
+    keep = max(raw.rfind(character) for character in _TERMINATORS) + 1
+    if keep == 0:
+        return raw, None
+    if connective := re.match(r"\s+(?:and|or)\b", raw[keep:]):
+        keep += connective.end()
+    after = raw[keep:]
+    tokens = words(after)
+    if not tokens:
+        return raw, None
+    if len(tokens) <= _MAX_SKIPPED_NOISE and all(is_noise(token, watermark) for token in tokens):
+        return raw[:keep], None
+    on_own_line = "\n" in after[: after.find(tokens[0])]
+    if len(tokens) <= _MAX_HEADING_WORDS and (on_own_line or tokens[0][:1].isupper()):
+        return raw[:keep], _heading(after, watermark)
+    return raw, None
+
+
+def _heading(text, watermark):
+    """A short unnumbered heading ("Funding") between items, without watermark words or OCR debris."""
+    tokens = words(text)
+    if len(tokens) > _MAX_HEADING_WORDS or any(token.endswith(tuple(_TERMINATORS)) for token in tokens):
+        return None
+    return " ".join(token for token in tokens if not (is_noise(token, watermark) or token.isdigit())) or None
+
+
+def _dotted(path):
+    return ".".join(str(part) for part in path)
