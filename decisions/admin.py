@@ -6,14 +6,49 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cabinet.admin import NoDeleteMixin, RecordAdmin
 from cabinet.models import Minute, Paper
 from cabinet.references import InvalidReference, parse_reference
+from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
+from decisions.parsing import NotAMinute
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class ImportMinuteForm(forms.Form):
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 100}), strip=False,
+        label="Text of the minute", help_text="Paste the minute (with its coversheet, if any), or upload it below.",
+    )
+    file = forms.FileField(required=False, label="Or upload a .txt or .pdf file")
+    reference = forms.CharField(required=False, label="Reference (correction)", max_length=40)
+    decision_date = forms.DateField(required=False, label="Decision date (correction)", widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(required=False, label="Title (correction)", max_length=400)
+    update = forms.BooleanField(required=False, label="Update the minute if its reference is already recorded")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if not upload.name.lower().endswith((".txt", ".pdf")):
+                self.add_error("file", "Upload a .txt or .pdf file.")
+            elif upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", "The file is larger than 10 MB.")
+            else:
+                try:
+                    cleaned["text"] = text_from_upload(upload.name, upload.read())
+                except NotAMinute as error:
+                    self.add_error("file", str(error))
+        if not self.errors and not (cleaned.get("text") or "").strip():
+            raise ValidationError("Paste the text of a minute or upload a file.")
+        return cleaned
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -55,6 +90,42 @@ class MinuteAdmin(RecordAdmin):
     ]
     readonly_fields = ["final_decision", "follow_up_summary"]
     inlines = [DecisionItemInline]
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="cabinet_minute_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Paste or upload a minute; preview what was read with its warnings; confirm to save it all at once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportMinuteForm(request.POST or None, request.FILES or None)
+        plan = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = plan_import(
+                    data["text"], reference=data["reference"], decision_date=data["decision_date"], title=data["title"]
+                )
+            except NotAMinute as error:
+                form.add_error(None, f"This is not a minute: {error}")
+            else:
+                if request.POST.get("stage") == "confirm" and plan.can_save:
+                    try:
+                        minute = save_import(plan, user=request.user, update=data["update"])
+                    except ImportRefused as error:
+                        form.add_error(None, str(error))
+                    else:
+                        self.message_user(request, f"{minute.reference} imported with its decision items and follow-ups.", messages.SUCCESS)
+                        return redirect("admin:cabinet_minute_change", minute.pk)
+                # Show the extracted text so a clerk can correct it, then confirm without uploading again.
+                form = ImportMinuteForm(initial={**{k: v for k, v in data.items() if k != "file"}})
+        return TemplateResponse(request, "admin/cabinet/minute/import.html", {
+            **self.admin_site.each_context(request), "title": "Import a minute", "opts": self.model._meta,
+            "form": form, "plan": plan,
+        })
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -291,3 +362,110 @@ class FollowUpAdmin(RecordAdmin):
     @admin.action(description="Cancel selected follow-ups", permissions=["change"])
     def mark_cancelled(self, request, queryset):
         return self._close_selected(request, queryset, status=FollowUp.Status.CANCELLED, title="Cancel follow-ups")
+
+
+# Reminders: the outbox of reminder emails (decisions/reminders/). Clerks see what was sent and what
+# failed, and can put a copy back in the outbox to go again at the next run. Imported here, with the
+# section it serves, to keep this addition apart from the rest of the file.
+
+from decisions.models import Reminder, ReminderDelivery  # noqa: E402
+
+
+class ReminderDeliveryInline(NoDeleteMixin, admin.TabularInline):
+    model = ReminderDelivery
+    fields = ["recipient", "status", "attempts", "sent_at", "next_attempt_at", "message_id", "last_error"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["follow_up", "kind", "due_date", "planned_for", "sent", "waiting", "failed"]
+    list_filter = ["kind", "follow_up__decision__minute__committee"]
+    list_select_related = ["follow_up__decision__minute"]
+    search_fields = ["follow_up__decision__minute__reference", "follow_up__description"]
+    date_hierarchy = "planned_for"
+    fields = ["follow_up", "kind", "due_date", "offset", "planned_for", "created_at", "queued_at"]
+    readonly_fields = fields
+    inlines = [ReminderDeliveryInline]
+
+    def get_queryset(self, request):
+        status = "deliveries__status"
+        return super().get_queryset(request).annotate(
+            sent_count=Count("deliveries", filter=Q(**{status: ReminderDelivery.Status.SENT})),
+            waiting_count=Count(
+                "deliveries",
+                filter=Q(**{f"{status}__in": [ReminderDelivery.Status.PENDING, ReminderDelivery.Status.SENDING]}),
+            ),
+            failed_count=Count("deliveries", filter=Q(**{status: ReminderDelivery.Status.FAILED})),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Sent", ordering="sent_count")
+    def sent(self, reminder):
+        return reminder.sent_count
+
+    @admin.display(description="Waiting", ordering="waiting_count")
+    def waiting(self, reminder):
+        return reminder.waiting_count
+
+    @admin.display(description="Failed", ordering="failed_count")
+    def failed(self, reminder):
+        return reminder.failed_count
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(RecordAdmin):
+    list_display = ["reminder", "recipient", "status", "attempts", "sent_at", "next_attempt_at", "error"]
+    list_filter = ["status", "reminder__kind", "reminder__follow_up__decision__minute__committee"]
+    list_select_related = ["reminder__follow_up__decision__minute", "recipient"]
+    search_fields = [
+        "reminder__follow_up__decision__minute__reference", "recipient__username", "recipient__email", "message_id",
+    ]
+    date_hierarchy = "created_at"
+    fields = [
+        "reminder", "recipient", "status", "attempts", "next_attempt_at", "sent_at", "message_id", "last_error",
+        "resends", "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    @admin.display(description="Last error")
+    def error(self, delivery):
+        return delivery.last_error if len(delivery.last_error) < 80 else delivery.last_error[:77] + "…"
+
+    @admin.action(description="Send selected reminders again at the next run", permissions=["change"])
+    def resend(self, request, queryset):
+        resent = skipped = 0
+        with transaction.atomic():
+            for delivery in queryset.select_for_update(of=("self",)).select_related("reminder__follow_up"):
+                follow_up = delivery.reminder.follow_up
+                still_due = follow_up.is_active and follow_up.due_date == delivery.reminder.due_date
+                if delivery.can_resend and still_due:
+                    delivery.resend()
+                    resent += 1
+                else:
+                    skipped += 1
+        if resent:
+            self.message_user(request, f"{resent} reminder(s) will be sent again at the next run.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} left as they were: only sent or failed reminders of follow-ups still open, "
+                "with the same due date, are sent again.",
+                messages.WARNING,
+            )

@@ -1,0 +1,288 @@
+"""Turn a parsed minute into records: the minute, its decision items and redactions, follow-ups and release facts."""
+
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cabinet.history import acting_as
+from cabinet.models import (
+    Agency, Classification, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio,
+    PortfolioAssignment, ProactiveRelease, ReleasedDocument,
+)
+from cabinet.references import InvalidReference, parse_reference
+from decisions.models import DecisionItem, FollowUp, Redaction
+from decisions.parsing import NotAMinute, parse_minute
+
+VERBS = {choice.label: choice.value for choice in DecisionItem.Verb if choice.value} | {"agreed to": DecisionItem.Verb.AGREED}
+
+
+class ImportRefused(ValueError):
+    """The minute cannot be saved as it stands; the message says what to correct."""
+
+
+def text_from_upload(name, content):
+    """The text of an uploaded .txt or .pdf file (a PDF's text layer, read with pypdf)."""
+    if name.lower().endswith(".pdf"):
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(io.BytesIO(content))
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
+        except (PdfReadError, ValueError, KeyError, TypeError) as error:
+            raise NotAMinute(f"The PDF could not be read ({error}).") from error
+    if b"\x00" in content[:4096]:
+        raise NotAMinute("The file is binary, not the text of a minute.")
+    return content.decode("utf-8", errors="replace")
+
+
+def split_marking(printed):
+    """ "BUDGET : SENSITIVE" -> ("sensitive", "BUDGET"); unknown words -> IN CONFIDENCE with a warning."""
+    if not printed:
+        return Classification.IN_CONFIDENCE, "", None
+    parts = [part.strip() for part in printed.split(":")]
+    labels = {choice.label: choice.value for choice in Classification}
+    classification = labels.get(parts[-1].upper())
+    endorsement = " : ".join(parts[:-1]).upper()
+    if classification is None:
+        return Classification.IN_CONFIDENCE, printed.upper()[:40], f"Classification “{printed}” not recognised: recorded as IN CONFIDENCE."
+    return classification, endorsement, None
+
+
+@dataclass
+class Plan:
+    """What an import would do: the parsed minute, the record it would update, and what a clerk should check."""
+
+    parsed: object
+    reference: str | None
+    committee: Committee | None
+    existing: Minute | None
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    differences: list = field(default_factory=list)
+
+    @property
+    def can_save(self):
+        return not self.errors
+
+
+def plan_import(text, *, reference=None, decision_date=None, title=None):
+    """Parse `text` and check it against the register; corrections given by a clerk override the parse."""
+    parsed = parse_minute(text)  # NotAMinute propagates: nothing to plan
+    if reference:
+        parsed.reference = reference
+    if decision_date:
+        parsed.date = decision_date
+    if title:
+        parsed.title = title
+    plan = Plan(parsed=parsed, reference=None, committee=None, existing=None, warnings=list(parsed.warnings))
+    try:
+        ref = parse_reference(parsed.reference or "")
+        plan.reference = str(ref)
+        if not ref.is_minute:
+            plan.errors.append(f"{ref} is a paper reference; give the minute's (MIN).")
+    except InvalidReference:
+        plan.errors.append("No minute reference was found: give it (for example CAB-26-MIN-0018).")
+        ref = None
+    if parsed.date is None:
+        plan.errors.append("No decision date was found in the lead-in: give it.")
+    if not parsed.decisions:
+        plan.errors.append("No numbered decision items were found.")
+    body = ref.body if ref else parsed.body
+    if body:
+        plan.committee = Committee.objects.for_code(body, on=parsed.date or timezone.localdate())
+        if plan.committee is None:
+            plan.errors.append(f"No committee {body} existed on {parsed.date or 'that date'}: a clerk adds it first.")
+    if plan.reference:
+        plan.existing = Minute.objects.filter(reference=plan.reference).first()
+        if plan.existing:
+            plan.differences = differences(plan.existing, parsed)
+    return plan
+
+
+def differences(minute, parsed):
+    """What an update would change, in words a clerk reads."""
+    found = []
+    if parsed.title and parsed.title != minute.title:
+        found.append(f"Title: “{minute.title}” → “{parsed.title}”")
+    if parsed.date and parsed.date != minute.decision_date:
+        found.append(f"Decision date: {minute.decision_date:%-d %B %Y} → {parsed.date:%-d %B %Y}")
+    existing = {item.number: item for item in minute.decisions.all()}
+    for decision in parsed.decisions:
+        item = existing.pop(decision.number, None)
+        if item is None:
+            found.append(f"Para {decision.number}: new")
+        elif item.text != decision.text or item.verb != VERBS.get(decision.verb or "", item.verb):
+            found.append(f"Para {decision.number}: wording changes")
+    for number in existing:
+        found.append(f"Para {number}: not in this text; kept as recorded")
+    return found
+
+
+def _portfolio(name):
+    portfolio = Portfolio.objects.filter(name__iexact=name).first()
+    return portfolio or Portfolio.objects.create(name=name)
+
+
+def _minister(name):
+    return Minister.objects.filter(name__iexact=name).first() or Minister.objects.create(name=name)
+
+
+def _agency(words):
+    if not words:
+        return None
+    return Agency.objects.filter(Q(short_name__iexact=words) | Q(name__iexact=words)).first()
+
+
+def _responsible(text, on):
+    """Match "Minister for Resources" to its portfolio and Minister, "Ministry of X" to its agency."""
+    if not text:
+        return {}
+    found = {"responsible_text": text[:300]}
+    title = text.removeprefix("the ").split(",")[0].strip()
+    portfolio = Portfolio.objects.filter(minister_title__iexact=title).first()
+    if portfolio:
+        found["responsible_portfolio"] = portfolio
+        held = PortfolioAssignment.objects.current(on).filter(portfolio=portfolio).select_related("minister").first()
+        if held:
+            found["responsible_minister"] = held.minister
+    agency = _agency(title)
+    if agency:
+        found["responsible_agency"] = agency
+    return found
+
+
+def _report_to(words, on):
+    if not words:
+        return None
+    if words.lower() == "cabinet":
+        return Committee.objects.for_code("CAB", on=on)
+    return Committee.objects.current(on).filter(Q(name__iexact=words) | Q(code__iexact=words)).first()
+
+
+def _describe(follow_up, decision_text):
+    text = decision_text.split(" to ", 1)[-1].rstrip(";.")
+    return text[:1].upper() + text[1:297] + ("…" if len(text) > 297 else "")
+
+
+@transaction.atomic
+def save_import(plan, *, user, update=False):
+    """Save what `plan` proposes in one transaction, history recorded as `user`. Returns the minute."""
+    if not plan.can_save:
+        raise ImportRefused(" ".join(plan.errors))
+    if plan.existing and not update:
+        raise ImportRefused(f"{plan.reference} is already recorded: import it as an update to change it.")
+    parsed = plan.parsed
+    with acting_as(user):
+        classification, endorsement, warning = split_marking(parsed.classification)
+        if warning:
+            plan.warnings.append(warning)
+        fields = {
+            "committee": plan.committee, "decision_date": parsed.date, "title": (parsed.title or plan.reference)[:400],
+            "classification": classification, "endorsement": endorsement, "signatory": (parsed.signatory or "")[:120],
+            "kind": parsed.kind if parsed.kind in Minute.Kind.values else Minute.Kind.DECISION,
+            "has_power_to_act": parsed.power_to_act,
+        }
+        minute = plan.existing
+        if minute is None:
+            minute = Minute(reference=plan.reference, **fields)
+            minute.full_clean(exclude=["paper", "confirmed_by"])
+            minute.save()
+        else:
+            for name, value in fields.items():
+                setattr(minute, name, value)
+            minute.full_clean(exclude=["paper", "confirmed_by"])
+            minute.save()
+        portfolios = [_portfolio(name) for name in parsed.portfolios]
+        if portfolios:
+            minute.portfolios.set(portfolios)
+        if parsed.release and minute.paper is None and minute.kind != Minute.Kind.ORAL:
+            minute.paper = _paper(minute, parsed, portfolios)
+            minute.save(update_fields=["paper"])
+        items = _save_decisions(minute, parsed.decisions)
+        _save_follow_ups(minute, items, parsed)
+        if parsed.release:
+            _save_release(minute, parsed.release)
+    return minute
+
+
+def _paper(minute, parsed, portfolios):
+    reference = str(parse_reference(minute.reference).counterpart() or "")
+    if not reference:
+        return None
+    paper = Paper.objects.filter(reference=reference).first()
+    if paper:
+        return paper
+    release = parsed.release
+    paper_document = next((d for d in release.documents if d.title and "minute" not in d.title.lower()), None)
+    paper_date = paper_document.date if paper_document else None
+    precision = paper_document.date_precision if paper_date else DatePrecision.NONE
+    if precision == DatePrecision.MONTH:
+        paper_date = paper_date.replace(day=1)  # papers keep a month as its first day ("February 2026")
+    paper = Paper.objects.create(
+        reference=reference, title=(release.title or minute.title)[:400], lead_agency=_agency(release.released_by),
+        classification=minute.classification, endorsement=minute.endorsement, paper_date=paper_date,
+        date_precision=precision,
+    )
+    paper.portfolios.set(portfolios)
+    if release.minister:
+        paper.ministers.set([_minister(release.minister)])
+    return paper
+
+
+def _save_decisions(minute, decisions):
+    existing = {item.number: item for item in minute.decisions.all()}
+    grounds = {ground.code: ground for ground in OIAGround.objects.all()}
+    items = {}
+    for decision in decisions:
+        verb = VERBS.get(decision.verb or "", DecisionItem.Verb.OTHER if decision.verb else "")
+        item = existing.get(decision.number)
+        if item is None:
+            item = DecisionItem(minute=minute, number=decision.number)
+        item.verb, item.text, item.is_redacted = verb, decision.text, decision.is_redacted
+        item.full_clean(exclude=["minute"], validate_unique=False)
+        item.save()
+        if not item.redactions.exists():
+            for redaction in decision.redactions:
+                Redaction.objects.create(
+                    decision=item, ground=grounds.get(redaction.ground), label=(redaction.label or "")[:120],
+                    marker=(redaction.marker or "")[:120],
+                )
+        items[decision.number] = item
+    return items
+
+
+def _save_follow_ups(minute, items, parsed):
+    for follow_up in parsed.follow_ups:
+        item = items.get(follow_up.decision)
+        if item is None or follow_up.needs_confirmation or item.follow_ups.filter(kind=follow_up.kind).exists():
+            continue
+        kind = follow_up.kind if follow_up.kind in FollowUp.Kind.values else FollowUp.Kind.OTHER
+        FollowUp.objects.create(
+            decision=item, kind=kind, description=_describe(follow_up, item.text),
+            report_to=_report_to(follow_up.report_to, minute.decision_date),
+            due_date=follow_up.due_date, due_text=(follow_up.due_text or "")[:200],
+            due_precision=follow_up.due_precision if follow_up.due_date else DatePrecision.NONE,
+            **_responsible(follow_up.responsible, minute.decision_date),
+        )
+
+
+def _save_release(minute, facts):
+    release, _ = ProactiveRelease.objects.get_or_create(minute=minute)
+    release.published_date = facts.publish_date
+    release.minister = _minister(facts.minister) if facts.minister else release.minister
+    release.agency = _agency(facts.released_by) or release.agency
+    release.is_redacted = facts.redacted
+    release.save()
+    if facts.grounds:
+        release.grounds.set(OIAGround.objects.filter(code__in=facts.grounds))
+    if not release.documents.exists():
+        for document in facts.documents:
+            ReleasedDocument.objects.create(
+                release=release, document_date=document.date,
+                date_precision=document.date_precision if document.date else DatePrecision.NONE,
+                title=(document.title or "Untitled")[:400], author=(document.author or "")[:300],
+            )

@@ -1,0 +1,127 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from cabinet.models import Minute, Paper
+from decisions.models import FollowUp
+from tests.factories import AgencyFactory, MinisterFactory, PortfolioFactory
+
+pytestmark = pytest.mark.django_db
+SAMPLES = Path(__file__).parent / "samples"
+MIN_0018 = SAMPLES / "CAB-26-MIN-0018.txt"
+
+
+@pytest.fixture
+def register(db):
+    """The reference data a real register holds before importing CAB-26-MIN-0018."""
+    AgencyFactory(name="Ministry of Business, Innovation and Employment", short_name="MBIE")
+    PortfolioFactory(name="Resources", minister_title="Minister for Resources")
+    PortfolioFactory(name="Foreign Affairs", minister_title="Minister of Foreign Affairs")
+    MinisterFactory(name="Hon Shane Jones")
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("importminute", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_dry_run_json_of_cab_26_min_0018(register):
+    out, _ = run("--dry-run", "--json", str(MIN_0018))
+    data = json.loads(out)
+    assert set(data) == {"reference", "body", "date", "title", "portfolios", "classification", "signatory",
+                         "decisions", "follow_ups", "release", "warnings"}
+    assert (data["reference"], data["body"], data["date"]) == ("CAB-26-MIN-0018", "CAB", "2026-02-02")
+    assert data["portfolios"] == ["Foreign Affairs", "Resources"]
+    assert [(d["number"], d["verb"]) for d in data["decisions"]] == [("1", "noted"), ("2", "noted"), ("3", "noted"), ("4", "invited")]
+    assert data["decisions"][1]["redactions"] == [{"ground": "9(2)(j)", "label": "Negotiations"}]
+    assert data["follow_ups"] == [{
+        "decision": "4", "kind": "report_back", "responsible": "Minister for Resources", "report_to": "Cabinet",
+        "due_date": None, "due_precision": "none", "due_text": None,
+    }]
+    assert data["release"]["publish_date"] == "2026-03-17" and data["release"]["minister"] == "Hon Shane Jones"
+    assert data["release"]["redacted"] is True
+    assert not Minute.objects.exists()
+
+
+def test_import_saves_the_whole_record_with_history(register, clerk):
+    out, _ = run("--user", "clerk", str(MIN_0018))
+    assert "imported CAB-26-MIN-0018" in out
+    minute = Minute.objects.get(reference="CAB-26-MIN-0018")
+    assert [(i.number, i.verb) for i in minute.decisions.all()] == [("1", "noted"), ("2", "noted"), ("3", "noted"), ("4", "invited")]
+    redaction = minute.decisions.get(number="2").redactions.get()
+    assert (redaction.label, redaction.ground.code) == ("Negotiations", "9(2)(j)")
+    follow_up = FollowUp.objects.get(decision__minute=minute)
+    assert (follow_up.kind, follow_up.due_date, follow_up.report_to.code) == ("report_back", None, "CAB")
+    assert follow_up.responsible_portfolio.name == "Resources" and follow_up.needs_date
+    assert minute.release.publication_due_date.isoformat() == "2026-03-17"
+    assert sorted(minute.release.grounds.values_list("code", flat=True)) == sorted(
+        ["6(a)", "9(2)(j)", "9(2)(h)", "9(2)(b)(ii)", "9(2)(f)(iv)", "9(2)(g)(i)"]
+    )
+    assert minute.paper.reference == "CAB-26-SUB-0018" and minute.paper.lead_agency.short_name == "MBIE"
+    assert minute.history.first().history_user == clerk
+    assert follow_up.history.first().history_user == clerk
+
+
+def test_an_existing_reference_is_refused_unless_update(register, clerk):
+    run("--user", "clerk", str(MIN_0018))
+    with pytest.raises(CommandError):
+        run("--user", "clerk", str(MIN_0018))
+    out, _ = run("--user", "clerk", "--update", str(MIN_0018))
+    assert "updated CAB-26-MIN-0018" in out
+    assert FollowUp.objects.count() == 1 and Minute.objects.count() == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", "just some words, nothing more".encode()])
+def test_garbage_exits_non_zero_and_saves_nothing(tmp_path, clerk, content):
+    path = tmp_path / "garbage.txt"
+    path.write_bytes(content)
+    with pytest.raises(CommandError):
+        run("--user", "clerk", str(path))
+    with pytest.raises(CommandError):
+        run("--dry-run", "--json", str(path))
+    assert not Minute.objects.exists() and not Paper.objects.exists()
+
+
+def test_missing_file_gets_a_message(clerk):
+    with pytest.raises(CommandError):
+        _, err = run("--user", "clerk", "/no/such/file.txt")
+
+
+@pytest.mark.parametrize("sample", sorted(
+    p.name for p in SAMPLES.glob("*.txt") if not p.name.startswith("invented")
+))
+def test_every_real_sample_dry_runs_to_json_with_its_items(sample):
+    out, _ = run("--dry-run", "--json", str(SAMPLES / sample))
+    assert json.loads(out)["decisions"]
+
+
+def test_admin_import_preview_then_confirm_gives_the_same_record_as_the_command(register, clerk, client):
+    client.force_login(clerk)
+    url = reverse("admin:cabinet_minute_import")
+    text = MIN_0018.read_text(encoding="utf-8")
+    with MIN_0018.open("rb") as upload:
+        preview = client.post(url, {"file": upload, "stage": "preview"})
+    content = preview.content.decode()
+    assert "Preview: CAB-26-MIN-0018" in content and "No due date: a clerk must set one" in content
+    assert not Minute.objects.exists()
+    confirmed = client.post(url, {"text": text, "stage": "confirm"})
+    assert confirmed.status_code == 302
+    via_admin = Minute.objects.get(reference="CAB-26-MIN-0018")
+    admin_shape = [(i.number, i.verb, i.text) for i in via_admin.decisions.all()]
+    admin_follow_ups = list(FollowUp.objects.values_list("decision__number", "kind", "due_date", "report_to__code"))
+
+    run("--user", "clerk", "--update", str(MIN_0018))
+    assert [(i.number, i.verb, i.text) for i in via_admin.decisions.all()] == admin_shape
+    assert list(FollowUp.objects.values_list("decision__number", "kind", "due_date", "report_to__code")) == admin_follow_ups
+
+
+def test_admin_import_of_garbage_says_so_and_saves_nothing(clerk, client):
+    client.force_login(clerk)
+    response = client.post(reverse("admin:cabinet_minute_import"), {"text": "lorem ipsum", "stage": "confirm"})
+    assert "This is not a minute" in response.content.decode()
+    assert not Minute.objects.exists()
