@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import * as sass from "sass";
 
 const govuk = "node_modules/govuk-frontend/dist/govuk";
-mkdirSync("static/govuk/assets", { recursive: true });
+mkdirSync("static/govuk", { recursive: true });
 const { css } = sass.compile("assets/app.scss", {
   loadPaths: ["node_modules"],
   style: "compressed",
@@ -12,6 +12,6 @@ const { css } = sass.compile("assets/app.scss", {
 });
 writeFileSync("static/govuk/app.css", css);
 cpSync(`${govuk}/govuk-frontend.min.js`, "static/govuk/govuk-frontend.min.js");
-// Images only (the favicon and icons): the fonts stay behind, we use the system font.
-cpSync(`${govuk}/assets/images`, "static/govuk/assets/images", { recursive: true });
+// Our own favicon; GOV.UK's images, crown and fonts stay behind (de-branded, system font).
+cpSync("assets/favicon.svg", "static/govuk/favicon.svg");
 console.log("Built static/govuk/app.css and copied govuk-frontend.min.js");

@@ -133,6 +133,7 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "cabinet.views.csrf_failure"
 
 # Business days: the summer close-down is excluded from proactive-release deadlines
 # ((month, day) from, (month, day) to, inclusive).

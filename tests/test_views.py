@@ -342,3 +342,22 @@ def test_an_official_chooses_when_reminders_arrive(client, official):
     official.profile.refresh_from_db()
     assert official.profile.digest == Profile.Digest.WEDNESDAY
     assert official.profile.history.first().history_user == official
+
+
+def test_not_found_and_forbidden_pages_are_ours(client, official, reader, others):
+    client.force_login(official)
+    response = client.get(others.get_absolute_url())
+    assert response.status_code == 404 and "you see the follow-ups of your own agencies" in response.content.decode()
+    client.force_login(reader)
+    response = client.get(reverse("decisions:followup_request_extension", args=[others.pk]))
+    assert response.status_code == 403 and "You can read this follow-up but not change it." in response.content.decode()
+
+
+def test_a_forged_form_without_csrf_token_changes_nothing(official, theirs):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(official)
+    response = client.post(reverse("decisions:followup_add_note", args=[theirs.pk]), {"version": 1, "text": "forged"})
+    assert response.status_code == 403 and "Your form expired" in response.content.decode()
+    assert not theirs.notes.exists()

@@ -24,7 +24,8 @@ STATUS_COLOURS = {
 @register.simple_tag
 def status_tag(follow_up, today=None):
     """The follow-up's status; an overdue one says so in red, an undated one asks for a date."""
-    if today and follow_up.is_active and follow_up.due_date and follow_up.due_date < today:
+    # An extension waiting for approval says so even when overdue: the due column gives the days.
+    if today and follow_up.status == follow_up.Status.OPEN and follow_up.due_date and follow_up.due_date < today:
         key, label = "overdue", "Overdue"
     elif follow_up.needs_date:
         key, label = "undated", "Needs a due date"

@@ -161,7 +161,7 @@ def test_the_axe_check_catches_violations_with_and_without_javascript(new_page, 
     for page in (new_page(), new_page(java_script_enabled=False)):
         page.goto("/accounts/login/")
         page.locator("main").evaluate(
-            "main => main.insertAdjacentHTML('beforeend', '<img src=\"/static/govuk/assets/images/favicon.svg\">')"
+            "main => main.insertAdjacentHTML('beforeend', '<img src=\"/static/govuk/favicon.svg\">')"
         )
         with pytest.raises(AssertionError, match=r"image-alt \(critical\)"):
             axe(page)
