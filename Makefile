@@ -12,7 +12,7 @@ FIND_PYTHON = for candidate in python3 python3.13 python3.12 $$(ls -d $${PYENV_R
 	  if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    echo $$candidate; break; fi; done
 
-.PHONY: run test test-browser bench install install-test assets migrate demo check-deploy clean
+.PHONY: run test test-browser bench install assets migrate demo check-deploy clean
 
 $(VENV)/.created:
 	@python=$$($(FIND_PYTHON)); \
@@ -51,6 +51,7 @@ run: install assets demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install assets
+	$(VENV)/bin/ruff check cabinet decisions tests bench
 	$(PY) -m pytest
 
 test-browser: $(VENV)/.installed-browser assets

@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cabinet.models import (
-    Agency, Committee, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
+    Agency, Committee, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
     Profile, ReleasedDocument,
 )
 

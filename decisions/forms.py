@@ -95,9 +95,13 @@ def search_follow_ups(queryset, text):
 
 
 class VersionedForm(forms.Form):
-    """Carries the follow-up version the form was opened on, so a stale submission is refused."""
+    """An action on a follow-up: carries the version it was opened on, so a stale submission is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, follow_up=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.follow_up = follow_up
 
 
 class NoteForm(VersionedForm):
@@ -110,10 +114,6 @@ class NoteForm(VersionedForm):
 class ExtensionForm(VersionedForm):
     to_date = forms.DateField(label="New due date", widget=DateInput())
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
-    def __init__(self, *args, follow_up, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.follow_up = follow_up
 
     def clean_to_date(self):
         to_date = self.cleaned_data["to_date"]

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -155,18 +155,17 @@ def _display(value):
     return "—" if value in (None, "") else value
 
 
-def _act(request, pk, form_class, template, perform, *, clerk_only=False, success, form_kwargs=None):
+def _act(request, pk, form_class, template, perform, *, clerk_only=False, success):
     """The shape every action shares: a form with a confirmation, need-to-know, a version check, one transaction."""
     if not (access.is_clerk(request.user) if clerk_only else access.can_act(request.user)):
         access.get_follow_up_for_user(request.user, pk)  # 404 for what they may not see, 403 for what they may only read
         raise PermissionDenied("You can read this follow-up but not change it.")
     follow_up = _get_follow_up(request, pk)
-    kwargs = (form_kwargs or {}) | ({"follow_up": follow_up} if form_class is ExtensionForm else {})
     if follow_up.is_closed:
         messages.error(request, f"This follow-up is already {follow_up.get_status_display().lower()}: nothing was changed.")
         return redirect(follow_up)
     if request.method == "POST":
-        form = form_class(request.POST, **kwargs)
+        form = form_class(request.POST, follow_up=follow_up)
         if form.is_valid():
             with transaction.atomic(durable=True):
                 locked = access.get_follow_up_for_user(request.user, pk, for_update=True)
@@ -177,7 +176,7 @@ def _act(request, pk, form_class, template, perform, *, clerk_only=False, succes
             messages.success(request, success)
             return redirect(follow_up)
     else:
-        form = form_class(initial={"version": follow_up.version}, **kwargs)
+        form = form_class(initial={"version": follow_up.version}, follow_up=follow_up)
     return render(request, template, _followup_context(request, follow_up) | {"form": form})
 
 

@@ -421,7 +421,7 @@ def test_two_equally_likely_references_are_reported_as_uncertain():
 
 
 def test_the_reference_body_wins_over_the_lead_in_with_a_warning():
-    minute = parse_minute(f"ECO-25-MIN-0001\n\nMinute of Decision\n\nA Title\n\nOn 1 July 2025, Cabinet:\n\n1 noted that x.\n")
+    minute = parse_minute("ECO-25-MIN-0001\n\nMinute of Decision\n\nA Title\n\nOn 1 July 2025, Cabinet:\n\n1 noted that x.\n")
 
     assert minute.body == "ECO"
     assert minute.warnings == ["The reference ECO-25-MIN-0001 is of ECO, but the lead-in names Cabinet; ECO was used."]

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from cabinet.business_days import add_business_days
 from cabinet.models import Profile
-from decisions.models import DueDateChange, FollowUp
+from decisions.models import FollowUp
 from tests.factories import (
-    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PaperFactory, PortfolioFactory, make_user,
+    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PortfolioFactory,
 )
 
 pytestmark = pytest.mark.django_db
