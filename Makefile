@@ -23,10 +23,6 @@ $(VENV)/.created:
 	@touch $@
 
 $(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $@
-
-$(VENV)/.installed-browser: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,browser]'
 	@touch $@
 
@@ -54,7 +50,7 @@ test: install assets
 	$(VENV)/bin/ruff check cabinet decisions tests bench
 	$(PY) -m pytest
 
-test-browser: $(VENV)/.installed-browser assets
+test-browser: install assets
 	$(PY) -m pytest -m browser
 
 bench: install
