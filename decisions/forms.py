@@ -60,24 +60,17 @@ class FollowUpFilterForm(forms.Form):
             self.add_error("due_to", "“Due by” must be on or after “Due from”.")
         return cleaned
 
+    # Each filter field and the lookup it applies when given.
+    LOOKUPS = {
+        "status": "status__in", "kind": "kind", "portfolio": "responsible_portfolio", "agency": "responsible_agency",
+        "committee": "report_to", "due_from": "due_date__gte", "due_to": "due_date__lte",
+    }
+
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("q"):
             queryset = search_follow_ups(queryset, data["q"])
-        if data.get("status"):
-            queryset = queryset.filter(status__in=data["status"])
-        if data.get("kind"):
-            queryset = queryset.filter(kind=data["kind"])
-        if data.get("portfolio"):
-            queryset = queryset.filter(responsible_portfolio=data["portfolio"])
-        if data.get("agency"):
-            queryset = queryset.filter(responsible_agency=data["agency"])
-        if data.get("committee"):
-            queryset = queryset.filter(report_to=data["committee"])
-        if data.get("due_from"):
-            queryset = queryset.filter(due_date__gte=data["due_from"])
-        if data.get("due_to"):
-            queryset = queryset.filter(due_date__lte=data["due_to"])
+        queryset = queryset.filter(**{lookup: data[name] for name, lookup in self.LOOKUPS.items() if data.get(name)})
         if data.get("overdue"):
             queryset = queryset.overdue()
         return queryset.order_by(*self.SORTS[data.get("sort") or "due"])

@@ -361,3 +361,18 @@ def test_a_forged_form_without_csrf_token_changes_nothing(official, theirs):
     response = client.post(reverse("decisions:followup_add_note", args=[theirs.pk]), {"version": 1, "text": "forged"})
     assert response.status_code == 403 and "Your form expired" in response.content.decode()
     assert not theirs.notes.exists()
+
+
+def test_each_list_filter_narrows_the_list(client, clerk, theirs, others):
+    client.force_login(clerk)
+    url = reverse("decisions:followup_list")
+
+    def listed(**params):
+        return list(client.get(url, params).context["page"].object_list)
+
+    assert listed(agency=theirs.responsible_agency_id) == [theirs]
+    assert listed(portfolio=others.responsible_portfolio_id) == [others]
+    assert listed(kind="direction") == []
+    assert set(listed(committee=theirs.report_to_id)) == {theirs, others}
+    assert listed(due_from=theirs.due_date.isoformat(), due_to=theirs.due_date.isoformat()) == [theirs]
+    assert listed(status=["cancelled"]) == []
