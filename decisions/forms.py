@@ -48,6 +48,7 @@ class FollowUpFilterForm(forms.Form):
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due by")
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    undated = forms.BooleanField(required=False, label="No due date only")
     sort = forms.ChoiceField(
         required=False,
         choices=[("due", "Due date, soonest first"), ("-due", "Due date, latest first"),
@@ -73,6 +74,8 @@ class FollowUpFilterForm(forms.Form):
         queryset = queryset.filter(**{lookup: data[name] for name, lookup in self.LOOKUPS.items() if data.get(name)})
         if data.get("overdue"):
             queryset = queryset.overdue()
+        if data.get("undated"):
+            queryset = queryset.filter(due_date__isnull=True)
         return queryset.order_by(*self.SORTS[data.get("sort") or "due"])
 
 

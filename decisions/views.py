@@ -1,13 +1,14 @@
 """The officials' and clerks' pages: dashboard, follow-ups and their actions, minutes, papers, search."""
 
 import datetime
-from itertools import groupby
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
@@ -34,28 +35,53 @@ def _with_list_context(queryset):
     )
 
 
+DASHBOARD_ROWS = 25
+
+
+@dataclass
+class Group:
+    """One group of the dashboard: its first rows, how many in all, and the list that shows them all."""
+
+    key: str
+    title: str
+    follow_ups: list
+    total: int
+    query: str
+
+
+def _group(key, title, queryset, query):
+    rows = list(_with_list_context(queryset).order_by(F("due_date").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS])
+    total = len(rows) if len(rows) < DASHBOARD_ROWS else queryset.count()
+    return Group(key, title, rows, total, urlencode(query, doseq=True))
+
+
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
     soon = add_business_days(today, DUE_SOON_BUSINESS_DAYS)
     visible = access.visible_follow_ups(request.user)
-    active = list(_with_list_context(visible.active()).order_by("due_date", "pk"))
+    active = visible.active()
+    active_statuses = {"status": list(FollowUp.ACTIVE_STATUSES)}
     groups = [
-        ("overdue", "Overdue", [f for f in active if f.due_date and f.due_date < today]),
-        ("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days",
-         [f for f in active if f.due_date and today <= f.due_date <= soon]),
-        ("later", "Due later", [f for f in active if f.due_date and f.due_date > soon]),
-        ("undated", "No due date yet", [f for f in active if f.due_date is None]),
+        _group("overdue", "Overdue", active.filter(due_date__lt=today), {"overdue": "on"}),
+        _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days",
+               active.filter(due_date__gte=today, due_date__lte=soon),
+               {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
+        _group("later", "Due later", active.filter(due_date__gt=soon),
+               {**active_statuses, "due_from": (soon + datetime.timedelta(days=1)).isoformat()}),
+        _group("undated", "No due date yet", active.filter(due_date__isnull=True), {**active_statuses, "undated": "on"}),
     ]
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
     status_counts = [(value, label, counts.get(value, 0)) for value, label in FollowUp.Status.choices]
     register = None
     if access.is_clerk(request.user):
-        overdue = sorted(groups[0][2], key=lambda f: (f.decision.minute.committee.code, f.due_date, f.pk))
-        register = [
-            (committee, list(items))
-            for committee, items in groupby(overdue, key=lambda f: f.decision.minute.committee)
-        ]
+        # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
+        register = (
+            active.filter(due_date__lt=today).order_by()
+            .values("report_to", "report_to__name", "responsible_portfolio", "responsible_portfolio__name")
+            .annotate(count=Count("pk"), oldest=Min("due_date"))
+            .order_by("oldest", "report_to__name", "responsible_portfolio__name")
+        )
     return render(request, "decisions/dashboard.html", {
         "groups": groups, "status_counts": status_counts, "register": register, "today": today,
         "is_clerk": access.is_clerk(request.user),

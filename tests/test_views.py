@@ -73,7 +73,7 @@ def test_dashboard_groups_my_follow_ups(client, official, theirs, others):
     )
     client.force_login(official)
     response = client.get(reverse("decisions:dashboard"))
-    groups = {key: items for key, _, items in response.context["groups"]}
+    groups = {group.key: group.follow_ups for group in response.context["groups"]}
     assert groups["overdue"] == [theirs]
     assert groups["undated"] == [undated]
     content = response.content.decode()
@@ -82,13 +82,31 @@ def test_dashboard_groups_my_follow_ups(client, official, theirs, others):
     assert "3 business days overdue" in content
 
 
-def test_clerk_dashboard_shows_the_register_by_committee(client, clerk, theirs, others):
+def test_clerk_dashboard_shows_the_register_by_committee_and_portfolio(client, clerk, theirs, others):
     others.due_date = datetime.date(2020, 1, 31)
     others.save()
     client.force_login(clerk)
     response = client.get(reverse("decisions:dashboard"))
-    register = response.context["register"]
-    assert [f for _, items in register for f in items] == [others, theirs]  # oldest overdue first within Cabinet
+    register = [(row["responsible_portfolio__name"], row["count"], row["oldest"]) for row in response.context["register"]]
+    assert register == [("Social Development", 1, datetime.date(2020, 1, 31)), ("Resources", 1, theirs.due_date)]
+    assert f"committee={theirs.report_to_id}" in response.content.decode()
+
+
+def test_dashboard_groups_show_the_first_rows_and_link_to_all(client, official, theirs):
+    from decisions import views
+
+    for n in range(views.DASHBOARD_ROWS + 2):
+        FollowUpFactory(
+            decision=DecisionItemFactory(minute=theirs.decision.minute, number=str(20 + n)),
+            responsible_agency=theirs.responsible_agency, due_date=datetime.date(2026, 1, 5),
+        )
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    overdue = response.context["groups"][0]
+    assert (len(overdue.follow_ups), overdue.total) == (views.DASHBOARD_ROWS, views.DASHBOARD_ROWS + 3)
+    assert "See all 28" in response.content.decode()
+    listed = client.get(reverse("decisions:followup_list") + "?" + overdue.query)
+    assert listed.context["page"].paginator.count == views.DASHBOARD_ROWS + 3
 
 
 def test_list_filters_are_kept_in_the_url_and_respect_need_to_know(client, official, theirs, others):
@@ -323,7 +341,7 @@ def test_demo_mbie_official_sees_the_undated_report_back_and_msd_does_not(client
     users = get_user_model().objects
     client.force_login(users.get(username="mbie"))
     dashboard = client.get(reverse("decisions:dashboard"))
-    undated = dict((key, items) for key, _, items in dashboard.context["groups"])["undated"]
+    undated = {group.key: group.follow_ups for group in dashboard.context["groups"]}["undated"]
     assert report_back in undated
     client.force_login(users.get(username="msd"))
     assert client.get(report_back.get_absolute_url()).status_code == 404

@@ -61,7 +61,7 @@ def test_records_search_list_pages_and_settings(page, axe, log_in, demo):
     log_in(page.context, get_user_model().objects.get(username="clerk"))
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("The register")
-    expect(page.get_by_role("heading", name="Overdue by committee")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overdue, by committee and portfolio")).to_be_visible()
     axe(page)
 
     # The minute as released: its decisions, a redaction shown as its ground, its follow-up and the release.
