@@ -1,6 +1,9 @@
 """The clerks' back office for the Cabinet's records. Nothing is hard-deleted: records are withdrawn instead."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,8 +21,45 @@ class NoDeleteMixin:
         return False
 
 
+def latest_change(instance):
+    """The id of the record's latest history row: it moves on with every save, whoever makes it."""
+    return instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+class StaleEditCheckForm(forms.ModelForm):
+    """Refuses to save over a change someone else saved after this form was opened (never last-write-wins)."""
+
+    seen_change = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_change"].initial = latest_change(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Lock the row for the rest of the admin's transaction, then compare.
+            type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).exists()
+            current = latest_change(self.instance)
+            if current is not None and cleaned.get("seen_change") != current:
+                record = self.instance.history.select_related("history_user").get(history_id=current)
+                who = record.history_user.get_username() if record.history_user else "Someone"
+                raise ValidationError(
+                    f"{who} changed this {self.instance._meta.verbose_name} at "
+                    f"{timezone.localtime(record.history_date):%-d %B %Y, %-I:%M %p} after you opened it. "
+                    "Nothing was saved: open it again to see their change, then make yours."
+                )
+        return cleaned
+
+
 class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
-    pass
+    """A record clerks keep: history kept, never deleted, and a stale edit refused."""
+
+    form = StaleEditCheckForm
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "seen_change"]
 
 
 @admin.register(Committee)

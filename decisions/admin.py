@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from cabinet.admin import NoDeleteMixin, RecordAdmin
 from cabinet.models import Minute, Paper
@@ -179,7 +180,7 @@ class MinuteAdmin(RecordAdmin):
         )
         return format_html(
             "<ul>{}</ul><p>Add or edit a follow-up from its decision item (the pencil beside the item below).</p>",
-            rows or format_html("<li>None recorded.</li>"),
+            rows or mark_safe("<li>None recorded.</li>"),
         )
 
 

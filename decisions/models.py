@@ -197,6 +197,7 @@ class FollowUp(models.Model):
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "follow-up"
         ordering = [models.F("due_date").asc(nulls_last=True), "pk"]
         constraints = [
             models.CheckConstraint(

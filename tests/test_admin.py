@@ -4,9 +4,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from cabinet.models import Minute
+from cabinet.history import acting_as
+from cabinet.models import Minute, Profile
 from decisions.models import FollowUp
-from tests.factories import FollowUpFactory, MinuteFactory, PaperFactory, committee
+from tests.factories import FollowUpFactory, MinuteFactory, PaperFactory, committee, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def test_changes_made_in_the_admin_are_in_history_with_their_user(admin_client, 
     minute = MinuteFactory(reference="CAB-26-MIN-0018", title="Old title")
     url = reverse("admin:cabinet_minute_change", args=[minute.pk])
     data = {
+        "seen_change": admin_client.get(url).context["adminform"].form["seen_change"].initial,
         "reference": "CAB-26-MIN-0018", "committee": minute.committee_id, "kind": "decision",
         "decision_date": "2026-02-02", "title": "New title", "classification": "in_confidence", "paper": minute.paper_id,
         "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "0", "decisions-MIN_NUM_FORMS": "0",
@@ -126,3 +128,34 @@ def test_cancel_action_requires_a_reason(admin_client):
     admin_client.post(url, {**selection, "reason": "Programme stopped."})
     follow_up.refresh_from_db()
     assert (follow_up.status, follow_up.closed_reason) == (FollowUp.Status.CANCELLED, "Programme stopped.")
+
+
+def test_a_stale_admin_edit_is_refused_and_loses_nothing(client, clerk):
+
+    other_clerk = make_user(Profile.Role.CLERK, username="other", is_superuser=True)
+    follow_up = FollowUpFactory(description="Original")
+    url = reverse("admin:decisions_followup_change", args=[follow_up.pk])
+    client.force_login(clerk)
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and not hasattr(value, "pk")}
+    data.update({
+        "seen_change": form["seen_change"].initial, "decision": follow_up.decision_id, "kind": "report_back",
+        "status": "open", "due_date": "2026-09-30", "due_precision": "day", "report_to": follow_up.report_to_id,
+        "responsible_agency": follow_up.responsible_agency_id, "responsible_portfolio": follow_up.responsible_portfolio_id,
+        "due_date_changes-TOTAL_FORMS": "0", "due_date_changes-INITIAL_FORMS": "0",
+        "notes-TOTAL_FORMS": "0", "notes-INITIAL_FORMS": "0",
+    })
+    # Someone else saves first.
+
+    with acting_as(other_clerk):
+        follow_up.description = "Changed by the other clerk"
+        follow_up.save()
+    response = client.post(url, {**data, "description": "My change"})
+    assert response.status_code == 200
+    assert "other changed this follow-up" in response.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.description == "Changed by the other clerk"
+    fresh = client.get(url).context["adminform"].form["seen_change"].initial
+    assert client.post(url, {**data, "seen_change": fresh, "description": "My change"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.description == "My change"
