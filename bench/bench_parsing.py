@@ -27,8 +27,14 @@ def minutes_per_second(texts, seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="CPU seconds to keep parsing (default 3)")
+    parser.add_argument(
+        "--with-heldout", action="store_true", help="also parse the held-out minutes in tests/samples/heldout",
+    )
     arguments = parser.parse_args()
-    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
+    paths = sorted(SAMPLES.glob("*.txt"))
+    if arguments.with_heldout:
+        paths += sorted((SAMPLES / "heldout").glob("*.txt"))
+    texts = [path.read_text(encoding="utf-8") for path in paths]
     for text in texts:
         parse_minute(text)  # warm up: compile every regular expression once
     per_cpu_second, per_wall_second = minutes_per_second(texts, arguments.seconds)

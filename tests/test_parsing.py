@@ -831,3 +831,145 @@ def test_text_that_is_not_a_minute_raises_not_a_minute(text):
 def test_not_a_minute_is_a_value_error_with_a_clear_message():
     with pytest.raises(ValueError, match="not a Cabinet minute"):
         parse_minute("Shopping list: eggs, milk, bread.")
+
+
+# --- general rules found with the held-out minutes (tests/test_parsing_heldout.py) ----------------------------------
+
+def test_lettered_and_roman_sub_items_are_numbered_under_their_paragraph_with_a_warning():
+    minute = minute_with_items(
+        "1 agreed to the following terms:\n(a) x;\n(b) y, being:\n(i) p; and\n(ii) q;\n(c) z;\n2 noted that s9(2)(a) and section 6(b) apply."
+    )
+
+    assert numbers_and_verbs(minute) == [
+        ("1", "agreed to"), ("1.1", None), ("1.2", None), ("1.2.1", None), ("1.2.2", None), ("1.3", None), ("2", "noted"),
+    ]
+    assert minute.warnings == [
+        "The sub-items of item 1 were printed (a), (b), ...; they were read as 1.1, 1.2, ...",
+        "The sub-items of item 1.2 were printed (i), (ii), ...; they were read as 1.2.1, 1.2.2, ...",
+    ]
+
+
+def test_letters_inside_a_sentence_are_not_sub_items():
+    minute = minute_with_items("1 agreed that (a) the fund close and (b) the balance be returned;\n2 noted x.")
+
+    assert numbers_and_verbs(minute) == [("1", "agreed"), ("2", "noted")]
+
+
+def test_a_date_carried_to_the_start_of_a_line_is_not_an_item():
+    minute = minute_with_items("1 noted that the Regulations come into force on\n\n2 December 2025;\n\n2 agreed that b.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "agreed")]
+    assert decision(minute, "1").text == "noted that the Regulations come into force on 2 December 2025;"
+
+
+def test_a_later_paragraph_with_the_same_number_supersedes_a_line_that_only_starts_with_it():
+    minute = minute_with_items(
+        "1 noted that the Minister of Health has\n\n2\n\napproved the plan;\n\n2 agreed that b;\n\n"
+        "3 noted that monitoring extends over the next\n\n4 years;\n\n4 approved c."
+    )
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "agreed"), ("3", "noted"), ("4", "approved")]
+    assert minute.warnings == []
+
+
+def test_a_verbless_paragraph_after_an_unfinished_sentence_is_kept_with_a_warning():
+    minute = minute_with_items("1 noted the report\n\n2 agrccd that the thing\n\n3 approved c.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", None), ("3", "approved")]
+    assert minute.warnings == [
+        "Item 2 has no verb and the paragraph before it does not end with “;” or “:”: "
+        "it may be a line of item 1 that starts with a number.",
+    ]
+
+
+def test_sentence_case_headings_between_items_flattened_or_on_their_own_line():
+    flattened = parse_minute("On 1 July 2019, Cabinet: 1 noted that a; Next steps 2 agreed that b; Financial implications 3 approved c.")
+    on_lines = minute_with_items("1 noted that a;\n\nSupport for regional councils\n\n2\n\nagreed that b;\n\n3 approved c.")
+
+    assert numbers_and_verbs(flattened) == numbers_and_verbs(on_lines) == [("1", "noted"), ("2", "agreed"), ("3", "approved")]
+    assert decision(flattened, "2").heading == "Next steps"
+
+
+def test_an_extract_may_leave_out_many_paragraphs():
+    minute = minute_with_items("1 noted that a;\n\n2 noted that b;\n\n[...]\n\n8 agreed that c;\n\n9 invited d.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "noted"), ("8", "agreed"), ("9", "invited")]
+    assert minute.warnings == ["The numbering jumps from 2 to 8: an item may be missing."]
+
+
+def test_restarted_lists_under_a_paragraph_without_a_verb_keep_their_verbs_with_a_warning():
+    minute = minute_with_items("1. in relation to Vote A:\n1. noted that a;\n2. agreed that b;\n2. in relation to Vote B:\n1. approved c.")
+
+    assert numbers_and_verbs(minute) == [
+        ("1", None), ("1.1", "noted"), ("1.2", "agreed"), ("2", None), ("2.1", "approved"),
+    ]
+    assert "Item 1.2 may be item 2: the list numbers restart and the text has no indentation; it was read as 1.2, " \
+        "under the paragraph that introduces it." in minute.warnings
+
+
+def test_watermark_words_between_the_number_and_the_verb_are_dropped():
+    minute = parse_minute(
+        "Proactively released by the Minister for Regional Development\n\nOn 1 July 2025, Cabinet:\n\n"
+        "1 noted that a;\n\n2 Proactively Regional directed officials to consult the sector.\n"
+    )
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "directed")]
+    assert decision(minute, "2").text == "directed officials to consult the sector."
+
+
+def test_pdf_ligatures_are_read_as_letters():
+    minute = minute_with_items("1 con\ufb01rmed the objectives;\n2 authorised the Minister of Finance to make \ufb01nal decisions on x.")
+
+    assert numbers_and_verbs(minute) == [("1", "confirmed"), ("2", "authorised")]
+    assert minute.follow_ups[0].kind == "delegated_decision"
+
+
+@pytest.mark.parametrize(("wording", "due_date", "precision", "due_text"), [
+    ("by the end of the 2025/26 financial year", "2026-06-30", "month", "by the end of the 2025/26 financial year"),
+    ("by the end of 2025/26", "2026-06-30", "month", "by the end of 2025/26"),
+    ("by the end of the year 2026", "2026-12-31", "year", "by the end of the year 2026"),
+])
+def test_more_due_date_forms(wording, due_date, precision, due_text):
+    [follow_up] = follow_up_json(f"1 invited the Minister for Example to report back to Cabinet {wording} on progress.")
+
+    assert (follow_up["due_date"], follow_up["due_precision"], follow_up["due_text"]) == (due_date, precision, due_text)
+
+
+@pytest.mark.parametrize(("wording", "due_date", "precision"), [
+    ("before the end of the year", datetime.date(2025, 12, 31), "year"),
+    ("by the end of next year", datetime.date(2026, 12, 31), "year"),
+    ("later this year", datetime.date(2025, 12, 31), "year"),
+    ("by the end of the financial year", datetime.date(2026, 6, 30), "month"),
+])
+def test_a_due_date_that_names_no_year_counts_from_the_decision_date_with_a_warning(wording, due_date, precision):
+    minute = minute_with_items(f"1 invited the Minister for Example to report back to Cabinet {wording} on progress.")
+
+    assert (minute.follow_ups[0].due_date, minute.follow_ups[0].due_precision) == (due_date, precision)
+    assert minute.warnings == [f"Item 1: the year of “{wording}” is not printed: {due_date.isoformat()} was assumed."]
+
+
+def test_a_due_date_counted_from_an_event_of_unknown_date_is_left_for_a_clerk():
+    minute = minute_with_items("1 invited the Minister for Example to report back to Cabinet within six months of the Act coming into force.")
+
+    assert (minute.follow_ups[0].due_date, minute.follow_ups[0].due_text) == (None, "within six months of the Act coming into force")
+    assert minute.warnings == [
+        "Item 1: the due date “within six months of the Act coming into force” counts from an event whose date is not known.",
+        "Item 1: the report-back has no due date; a clerk should set one.",
+    ]
+
+
+def test_a_directive_joined_to_another_decision_of_the_same_body_is_a_follow_up():
+    joined = minute_with_items("1 noted the oral report of the Minister of Health, and invited the Minister of Health to report back to Cabinet in May 2026.")
+    reported = minute_with_items("1 noted that ECO agreed to the plan and invited the Minister of Health to report back to Cabinet in May 2026.")
+
+    assert [(f["decision"], f["kind"], f["responsible"], f["due_date"]) for f in joined.as_json()["follow_ups"]] == [
+        ("1", "report_back", "Minister of Health", "2026-05-31"),
+    ]
+    assert reported.as_json()["follow_ups"] == []
+    assert reported.follow_ups[0].needs_confirmation
+
+
+def test_no_paragraph_is_numbered_zero():
+    minute = minute_with_items("0 noted that a;\n1 agreed that b;\n1.0 approved c;\n2 noted d.")
+
+    assert numbers_and_verbs(minute) == [("1", "agreed"), ("2", "noted")]

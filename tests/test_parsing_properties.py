@@ -1,11 +1,13 @@
 """Property tests of the minute parser: any input gives a ParsedMinute or NotAMinute, and JSON of the agreed shape."""
 
 import json
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from decisions.models import NUMBER_PATTERN
 from decisions.parsing import NotAMinute, ParsedMinute, parse_minute
 
 SAMPLES = sorted((Path(__file__).parent / "samples").glob("*.txt"))
@@ -42,6 +44,9 @@ def assert_valid(minute):
     data = json.loads(json.dumps(minute.as_json()))
     assert set(data) == TOP_KEYS
     assert all(isinstance(value, str) for value in data["portfolios"] + data["warnings"])
+    numbers = [decision["number"] for decision in data["decisions"]]
+    assert len(numbers) == len(set(numbers))  # the register keeps one paragraph per number
+    assert all(re.match(NUMBER_PATTERN, number) for number in numbers)
     for decision in data["decisions"]:
         assert set(decision) == DECISION_KEYS
         assert all(set(redaction) == REDACTION_KEYS for redaction in decision["redactions"])

@@ -29,17 +29,24 @@ _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _FIRST_HALF = ("mid", "middle", "early", "first")
 
 _DUE = re.compile(
-    rf"""\b(?=by|before|no|not|on|at|in|during|within)(?:
+    rf"""\b(?=by|before|no|not|on|at|in|during|within|later)(?:
       (?:by|before|no\s+later\s+than|not\s+later\s+than|on\s+or\s+before)\s+(?:{WEEKDAY_PATTERN},?\s+)?(?:the\s+)?
         (?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<day_month>{MONTH_PATTERN})(?:,?\s+(?P<day_year>[0-9]{{4}}))?
     | (?:by|before|at)\s+(?:the\s+)?end(?:\s+of|-)\s*(?:the\s+)?
         (?:(?P<quarter>first|second|third|fourth)\s+quarter\s+(?:of\s+)?|Q(?P<quarter_number>[1-4])\s+)(?P<quarter_year>[0-9]{{4}})
     | (?:by|before|at)\s+(?:the\s+)?end(?:\s+of|-)\s*(?P<end_month>{MONTH_PATTERN})(?:,?\s+(?P<end_month_year>[0-9]{{4}}))?
-    | (?:by|before|at)\s+(?:the\s+)?end(?:\s+of|-)\s*(?:calendar\s+year\s+)?(?P<end_year>[0-9]{{4}})
+    | (?:by|before|at)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<fy_start>[0-9]{{4}})/(?P<fy_end>[0-9]{{2}}(?:[0-9]{{2}})?)
+        (?:\s+(?:financial|fiscal)\s+year)?
+    | (?:by|before|at)\s+(?:the\s+)?end(?:\s+of|-)\s*(?:(?:the\s+)?(?:calendar\s+)?year\s+)?(?P<end_year>[0-9]{{4}})(?!/[0-9])
+    | (?:by|before|at)\s+(?:the\s+)?end\s+of\s+(?P<which_year>the|this|next)\s+
+        (?:(?P<financial>financial|fiscal)\s+|calendar\s+)?year(?!\s*[0-9])
+    | later\s+(?P<which_later>this)\s+year
     | (?:by|in|during|before|no\s+later\s+than)\s+(?:(?:early|mid|late)[-\s]?)?(?P<month>{MONTH_PATTERN})\s+(?P<month_year>[0-9]{{4}})
     | (?:by|in|during|before)\s+(?:the\s+)?(?P<half>mid|middle\s+of|early|late|first\s+half\s+of|second\s+half\s+of)[-\s]*(?P<half_year>[0-9]{{4}})
     | (?:by|in|during|within)\s+(?P<year>[0-9]{{4}})
     | (?:within|in)\s+(?P<count>[0-9]{{1,2}}|{"|".join(_COUNTS)})\s+(?P<unit>weeks?|months?)
+        (?P<event>\s+(?:of|after|from|following)\s+(?!(?:this|today|now|the\s+date\s+of\s+this|the\s+decision)\b)
+          [^;:,.]{{1,80}}?(?=\s+(?:on|to|by|with)\s|[;:,.]|$))?
     )(?![0-9])""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -108,6 +115,10 @@ def _due_from_match(match, decided_on):
         return _dated(_month_end(int(year), month) if year else None, MONTH, match, groups["end_month_year"])
     if groups["end_year"]:
         return _year_end(int(groups["end_year"])), YEAR, None
+    if groups["fy_start"]:
+        return _financial_year_end(groups["fy_start"], groups["fy_end"])
+    if which := groups["which_year"] or groups["which_later"]:
+        return _year_named(match, which.lower(), groups["financial"], decided_on)
     if groups["month"]:
         return _month_end(int(groups["month_year"]), month_number(groups["month"])), MONTH, None
     if groups["half"]:
@@ -115,7 +126,7 @@ def _due_from_match(match, decided_on):
         return _month_end(int(groups["half_year"]), month), HALF, None
     if groups["year"]:
         return _year_end(int(groups["year"])), YEAR, None
-    return _relative_due(groups, decided_on)
+    return _relative_due(groups, decided_on, match)
 
 
 def _dated(value, precision, match, printed_year):
@@ -132,8 +143,36 @@ def _inferred_year(decided_on, month):
     return decided_on.year + (1 if month < decided_on.month else 0)
 
 
-def _relative_due(groups, decided_on):
+def _year_named(match, which, financial, decided_on):
+    """A due date that names no year ("the end of the year", "this financial year", "next year"): counted from the
+    decision date, with a warning."""
+    wording = " ".join(match.group().split())
+    if decided_on is None:
+        return None, NO_PRECISION, f"the due date “{wording}” is relative and the decision date is unknown"
+    year = decided_on.year + (which == "next")
+    if financial:
+        year += decided_on.month > 6
+        value, precision = _month_end(year, 6), MONTH
+    else:
+        value, precision = _year_end(year), YEAR
+    if value is None:
+        return None, NO_PRECISION, None
+    return value, precision, f"the year of “{wording}” is not printed: {value.isoformat()} was assumed"
+
+
+def _financial_year_end(start, end):
+    """The end of a New Zealand financial year ("2025/26"): 30 June of its second calendar year."""
+    year = int(start) + 1
+    if not (str(year).endswith(end) and len(end) in (2, 4)):
+        return None, NO_PRECISION, f"the financial year “{start}/{end}” is not a real one"
+    return _month_end(year, 6), MONTH, None
+
+
+def _relative_due(groups, decided_on, match):
     wording = f"{groups['count']} {groups['unit']}"
+    if groups["event"]:
+        printed = " ".join(match.group().split())
+        return None, NO_PRECISION, f"the due date “{printed}” counts from an event whose date is not known"
     if decided_on is None:
         return None, NO_PRECISION, f"the due date “{wording}” is relative and the decision date is unknown"
     count = _COUNTS.get(groups["count"].lower()) or int(groups["count"])

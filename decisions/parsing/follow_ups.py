@@ -68,6 +68,11 @@ _TRAILING_CONNECTIVES = re.compile(r"(?:\s+(?:of|for|and|on|the))+$")
 _HINT_WHO = re.compile(
     r"\bthat\s+(?P<who>(?:the\s+)?[A-Z][^;:]{0,150}?)\s+(?:will|would|is\s+to|are\s+to|should|intends\s+to|plans\s+to|to)\s+(?:report|return)\b"
 )
+# "noted the oral report ..., and invited the Minister to report back ...": a second decision of the same body in one
+# item. Only where no "that"/"which"/"who" clause comes first, since there the subject of "invited" may be another
+# body ("noted that ECO agreed ... and invited ..."), which stays a hint for a clerk.
+_COORDINATED_DIRECTIVE = re.compile(r"and\s+(?=(?:invited|directed|requested|instructed)\s)")
+_REPORTED_CLAUSE = re.compile(r"\b(?:that|which|who|whom|whose)\b", re.IGNORECASE)
 _VAGUE_RESPONSIBLE = ("Minister", "Ministers", "officials", "Minister concerned", "responsible Minister")
 
 
@@ -108,9 +113,22 @@ def _follow_up(number, text, decided_on, committee_name, warnings):
         return _directive(number, text, decided_on, committee_name, warnings)
     if delegation := _delegation(number, text, verb, decided_on, warnings):
         return delegation
+    if verb and (clause := _coordinated_directive(text)):
+        if follow_up := _directive(number, clause, decided_on, committee_name, warnings):
+            return follow_up
     if _REPORT_PHRASE.search(text):
         return _hint(number, text, verb, decided_on, committee_name, warnings)
     return None
+
+
+def _coordinated_directive(text):
+    """The directive clause of "noted X, and invited Y to Z" (from "invited"), or None."""
+    match = _COORDINATED_DIRECTIVE.search(text)
+    if match is None or not text[match.start() - 1:match.start()].isspace():
+        return None
+    if _REPORTED_CLAUSE.search(text, 0, match.start()):
+        return None
+    return text[match.end():]
 
 
 def _directive(number, text, decided_on, committee_name, warnings):

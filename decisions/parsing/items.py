@@ -3,6 +3,7 @@
 import re
 from functools import cached_property
 
+from .dates import MONTH_PATTERN
 from .redactions import find_redactions, is_wholly_redacted, starts_with_redaction
 from .results import ParsedDecision
 from .text import is_noise, squash, words
@@ -29,6 +30,17 @@ _NUMBER = re.compile(
     rf"(?<![\w.,$/(\-–])(?P<number>[0-9]{{1,2}}(?:\.[0-9]{{1,2}}){{0,3}})(?P<punct>[.)])?(?=\s|$|(?i:{_VERB.pattern}))"
 )
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*•▪‣◦–][ \t]+(?=[^\s0-9])", re.MULTILINE)
+# Lettered, roman and bracketed sub-items: "(a) ...", "(iv) ...", "(2) ..." or "a) ..." at the start of a line. Not
+# after a word or ")", so "section 9(2)(a)", "s6(a)" and "section 6D(1)" are not items.
+# (Two patterns, each starting with a literal or an anchor, scan far faster than one alternation.)
+_LETTERED = re.compile(r"\((?P<label>[a-z]|[ivx]{2,4}|[1-9][0-9]?)\)[ \t]+(?=[^\W\d_])")
+_LETTERED_BARE = re.compile(r"^[ \t]*(?P<label>[a-z])\)[ \t]+(?=[^\W\d_])", re.MULTILINE)
+_NOT_BEFORE_LETTER = re.compile(r"[\w)(\[]")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+# "5 December 2025" or "2 July" where a sentence wrapped before a date: the number is a day, not an item.
+_MONTH_AFTER_NUMBER = re.compile(rf"{MONTH_PATTERN}(?:[\s,;.]|$)")
+_LEADING_WORD = re.compile(r"(?P<word>\S+)\s+")
+_SPLICE_WORDS = ("released", "proactively")
 # A list whose numbers were lost (a web page's <ol> copied as plain lines): lines that start with a verb.
 _VERB_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?=(?:{_VERB.pattern}))", re.MULTILINE | re.IGNORECASE)
 _MIN_UNNUMBERED_LINES = 2
@@ -41,19 +53,39 @@ _MAX_SKIPPED_NOISE = 3
 _MAX_SKIPPED_WORDS = 8
 _HEADING_CONNECTIVES = {"and", "of", "for", "the", "on", "to", "in", "&", "-", "–"}
 _MAX_HEADING_WORDS = 12
+# Lower-case words of sentence-case headings ("Next steps", "Financial implications") that flattened text runs into
+# the items.
+_HEADING_NOUNS = frozenset({
+    "steps", "implications", "issues", "matters", "arrangements", "decisions", "options", "release", "changes",
+    "consultation", "funding", "costs", "process", "timing", "timeframes", "reporting", "legislation", "governance",
+    "design", "policy", "proposals", "approach", "framework", "considerations", "communications", "publicity",
+    "appointments", "recommendations", "background", "context", "scope", "overview", "work", "review", "update",
+    "impacts", "analysis", "risks", "engagement", "monitoring", "implementation", "evaluation", "priorities",
+})
+# Words a heading does not end with, though a sentence broken by a page break may.
+_UNFINISHED = frozenset({
+    "a", "an", "and", "or", "of", "for", "the", "on", "to", "in", "by", "with", "from", "as", "at", "that", "which",
+    "has", "have", "had", "is", "are", "was", "were", "be", "been", "will", "would", "should", "may", "must", "can",
+    "not", "&", "-", "–",
+})
 _MAX_SKIPPED_NUMBERS = 3
+# An extract may leave out many paragraphs ("[...]"): a longer jump is accepted only for a number that starts its own
+# line, after a finished item, with a verb.
+_MAX_SKIPPED_NUMBERS_ON_OWN_LINE = 40
 _MAX_DEPTH = 4  # "2.1.3.4": deeper numbering is text, not an item
+_MAX_NUMBER = 9999  # the register keeps paragraph numbers of up to four digits
 
 
 class _Candidate:
     """A number (or bullet) that may start an item; what follows and precedes it is read only when needed."""
 
-    def __init__(self, region, watermark, *, start, content_start, parts, line_start, bullet, punctuated, indent):
+    def __init__(self, region, watermark, *, start, content_start, parts, line_start, bullet, punctuated, indent, label=None):
         self.region, self.watermark = region, watermark
         self.start = start  # where the item's line starts, or its number when inline
         self.content_start = content_start
-        self.parts = parts  # the printed number; None for an unnumbered bullet
+        self.parts = parts  # the printed number; None for an unnumbered bullet or a lettered item
         self.line_start, self.bullet, self.punctuated, self.indent = line_start, bullet, punctuated, indent
+        self.label = label  # "a", "iv", "2": a sub-item printed "(a)", "(iv)", "(2)" or "a)"
 
     @cached_property
     def following(self):
@@ -69,7 +101,16 @@ class _Candidate:
 
     @cached_property
     def verb(self):
-        return leading_verb(self.following)
+        return leading_verb(self.following, self.watermark)
+
+    @cached_property
+    def is_date(self):
+        """The number is the day of a date a wrapped sentence carried to this line ("...on\n5 December 2025;")."""
+        return (
+            self.parts is not None and len(self.parts) == 1 and not self.punctuated
+            and self.region[self.content_start:self.content_start + 1] in (" ", "\t", "\n")
+            and _MONTH_AFTER_NUMBER.match(self.region, self.content_start + 1) is not None
+        )
 
     @cached_property
     def past_tense(self):
@@ -84,17 +125,42 @@ class _Candidate:
         return bool(_INTRODUCTION.match(self.following))
 
     @cached_property
+    def doubtful(self):
+        """Printed after a sentence that has not ended: perhaps a line of the item before that starts with a number
+        ("...over the next\n\n3 years;") or a page number ("...the Minister has\n\n3\n\napproved ...")."""
+        return not (self.after_terminator or self.redacted)
+
+    @cached_property
     def has_text(self):
         """Words follow the number on its line."""
         return bool(_LETTER.search(self.region[self.content_start:self.content_start + 80].partition("\n")[0]))
 
 
-def leading_verb(text):
-    """The canonical verb an item starts with ("noted", "agreed in principle"), or None."""
-    match = _VERB.match(text.lstrip(_LEADING_PUNCTUATION))
+def leading_verb(text, watermark=None):
+    """The canonical verb an item starts with ("noted", "agreed in principle"), or None.
+
+    Watermark words spliced in before the verb ("5 Proactively directed ...") are passed over."""
+    text = text.lstrip(_LEADING_PUNCTUATION)
+    match = _VERB.match(text)
+    if match is None and watermark:
+        match = _VERB.match(without_spliced_words(text, watermark))
     if match is None:
         return None
     return " ".join(match.group().lower().split()).replace("authorized", "authorised")
+
+
+def without_spliced_words(text, watermark):
+    """`text` without up to three leading watermark words ("Proactively", "Released", "Regional" from the
+    release line): words an item cannot start with, since its verb is in lower case."""
+    for _ in range(_MAX_SKIPPED_NOISE):
+        word = _LEADING_WORD.match(text)
+        if word is None:
+            break
+        token = word["word"].strip(".,;:")
+        if not (token in watermark and (token[:1].isupper() or token.lower() in _SPLICE_WORDS)):
+            break
+        text = text[word.end():]
+    return text
 
 
 def parse_items(region, watermark):
@@ -106,7 +172,7 @@ def parse_items(region, watermark):
         for match in verb_lines:
             numbering.place(_bulleted(region, match, watermark))
     first_start = numbering.placed[0][0].start if numbering.placed else len(region)
-    return _decisions(region, numbering.placed, watermark), numbering.warnings, first_start
+    return _decisions(region, numbering.placed, watermark), numbering.warnings + numbering.doubts(), first_start
 
 
 def unnumbered_item(region, watermark):
@@ -118,6 +184,12 @@ def unnumbered_item(region, watermark):
 def _candidates(region, watermark):
     found = [_numbered(region, match, watermark) for match in _NUMBER.finditer(region)]
     found += [_bulleted(region, match, watermark) for match in _BULLET.finditer(region)]
+    if ")" in region:
+        found += [
+            _lettered(region, match, watermark) for match in _LETTERED.finditer(region)
+            if not (match.start() and _NOT_BEFORE_LETTER.match(region, match.start() - 1))
+        ]
+        found += [_lettered(region, match, watermark) for match in _LETTERED_BARE.finditer(region)]
     return sorted(found, key=lambda candidate: candidate.content_start)
 
 
@@ -130,6 +202,18 @@ def _numbered(region, match, watermark):
         parts=tuple(int(part) for part in match["number"].split(".")),
         line_start=line_start, bullet=line_start and bool(prefix.strip()), punctuated=bool(match["punct"]),
         indent=len(prefix.expandtabs(4)) - len(prefix.expandtabs(4).lstrip()) if line_start else 0,
+    )
+
+
+def _lettered(region, match, watermark):
+    label_start = match.start("label") - (match.start("label") > 0 and region[match.start("label") - 1] == "(")
+    line_begin = region.rfind("\n", 0, label_start) + 1
+    line_start = not region[line_begin:label_start].strip()
+    indent = region[line_begin:label_start] if line_start else ""
+    return _Candidate(
+        region, watermark, start=line_begin if line_start else label_start, content_start=match.end(), parts=None,
+        line_start=line_start, bullet=False, punctuated=True, indent=len(indent.expandtabs(4)),
+        label=match["label"],
     )
 
 
@@ -159,8 +243,24 @@ def _follows_terminator(before, watermark):
         if skipped == 0 and token in _CONNECTIVES:
             continue
         if skipped >= _MAX_SKIPPED_WORDS or not _may_sit_between_items(token, watermark):
-            return False
+            return _after_heading(before, watermark)
     return False
+
+
+def _after_heading(before, watermark):
+    """True when only a heading sits between the last ";", ":" or "." and here: a short line of its own starting with
+    a capital ("Support for regional councils"), or, in flattened text, words such as "Next steps"."""
+    end = max(before.rfind(character) for character in _TERMINATORS)
+    if end < 0:
+        return False
+    between = before[end + 1:]
+    tokens = [token for token in between.split() if not (is_noise(token, watermark) or token.isdigit())]
+    if not tokens or len(tokens) > _MAX_HEADING_WORDS or not tokens[0][:1].isupper():
+        return False
+    if between.lstrip(" \t").startswith("\n") and between.rstrip(" \t").endswith("\n"):
+        # On a line of its own; but "The Minister has" after a full stop is a sentence going on, not a heading.
+        return tokens[-1].lower() not in _UNFINISHED
+    return all(token[:1].isupper() or token in _HEADING_CONNECTIVES or token in _HEADING_NOUNS for token in tokens[1:])
 
 
 def _may_sit_between_items(token, watermark):
@@ -177,16 +277,30 @@ class _Numbering:
         self.indent_of = {}
         self.restarted = {}  # depth -> indent of a list printed 1, 2, ... under an item ending ":"
         self.bulleted = {}  # depth -> indent of unnumbered bullets under an item ending ":"
+        self.lettered = {}  # depth -> "alpha", "roman" or "numeric": sub-items printed (a), (b) / (i), (ii) / (1), (2)
+        self.introducing = set()  # paths of verbless paragraphs that introduce sub-items ("in relation to X:")
         self.all_bullets = False
         self.warnings = []
 
     def place(self, candidate):
+        if candidate.parts is not None and 0 in candidate.parts:
+            return  # "0" or "3.0": no paragraph is numbered 0
         path = self._path_for(candidate)
-        if path is not None:
+        if path is None and self._supersedes_last(candidate):
+            # The number was already taken by a doubtful paragraph: that was a line of the item before it.
+            self.placed.pop()
+            path = self._path_for(candidate)
+        if path is not None and max(path) <= _MAX_NUMBER:
             self.placed.append((candidate, path))
             self.indent_of[tuple(path)] = candidate.indent
+            if candidate.introduces and not candidate.verb:
+                self.introducing.add(tuple(path))
 
     def _path_for(self, candidate):
+        if candidate.label is not None:
+            return self._lettered_path(candidate)
+        if candidate.is_date:
+            return None
         if candidate.parts is None:
             return self._bullet_path(candidate)
         if not self.placed:
@@ -241,7 +355,17 @@ class _Numbering:
         if len(fitting) == 1:
             return fitting[0]
         by_depth = sorted(choices, key=len)
-        return by_depth[0] if candidate.verb else by_depth[-1]
+        if not candidate.verb:
+            return by_depth[-1]
+        deeper = by_depth[-1]
+        if not candidate.introduces and tuple(deeper[:-1]) in self.introducing:
+            # Under "in relation to X:" the sub-items have verbs of their own: a verb does not tell the levels apart.
+            self.warnings.append(
+                f"Item {_dotted(deeper)} may be item {_dotted(by_depth[0])}: the list numbers restart and the text has no "
+                f"indentation; it was read as {_dotted(deeper)}, under the paragraph that introduces it."
+            )
+            return deeper
+        return by_depth[0]
 
     def _indent_fits(self, candidate, path):
         depth = len(path)
@@ -260,7 +384,11 @@ class _Numbering:
             return None
         gap = parts[-1] - current[depth - 1]
         strong = candidate.verb and (candidate.after_terminator or candidate.blank_before)
-        if not (2 <= gap <= _MAX_SKIPPED_NUMBERS and strong):
+        own_line = (
+            candidate.verb and candidate.line_start and candidate.after_terminator
+            and (candidate.blank_before or candidate.punctuated or candidate.bullet)
+        )
+        if not (strong and 2 <= gap <= (_MAX_SKIPPED_NUMBERS_ON_OWN_LINE if own_line else _MAX_SKIPPED_NUMBERS)):
             return None
         self._forget_deeper(depth)
         self.warnings.append(
@@ -292,6 +420,42 @@ class _Numbering:
             return current + [1]
         return None
 
+    def _supersedes_last(self, candidate):
+        if not self.placed or candidate.parts is None or not candidate.verb or not candidate.after_terminator:
+            return False
+        last, path = self.placed[-1]
+        return len(self.placed) > 1 and last.parts == candidate.parts == tuple(path) and last.doubtful
+
+    def doubts(self):
+        """Warnings for top-level items without a verb printed after a sentence that had not ended."""
+        return [
+            f"Item {_dotted(path)} has no verb and the paragraph before it does not end with “;” or “:”: "
+            f"it may be a line of item {_dotted(self.placed[index - 1][1])} that starts with a number."
+            for index, (candidate, path) in enumerate(self.placed)
+            if index and len(path) == 1 and candidate.doubtful and not (candidate.verb or candidate.introduces or candidate.past_tense)
+        ]
+
+    def _lettered_path(self, candidate):
+        """(a), (b) ... under an item ending ":" are its sub-items: read as 2.1, 2.2 ... with a warning."""
+        if not self.placed or not (candidate.line_start or candidate.after_terminator):
+            return None
+        current = self.placed[-1][1]
+        for depth in sorted(self.lettered, reverse=True):
+            if depth <= len(current) and current[depth - 1] + 1 == _ordinal(candidate.label, self.lettered[depth]):
+                self._forget_deeper(depth)
+                return current[:depth - 1] + [current[depth - 1] + 1]
+        if len(current) >= _MAX_DEPTH or not self._opens_list(candidate):
+            return None
+        for style, first in (("alpha", "(a), (b)"), ("roman", "(i), (ii)"), ("numeric", "(1), (2)")):
+            if _ordinal(candidate.label, style) == 1:
+                self.lettered[len(current) + 1] = style
+                parent = _dotted(current)
+                self.warnings.append(
+                    f"The sub-items of item {parent} were printed {first}, ...; they were read as {parent}.1, {parent}.2, ..."
+                )
+                return current + [1]
+        return None
+
     def _opens_list(self, candidate):
         previous, _ = self.placed[-1]
         text, _ = _split_trailing(self.region[previous.content_start:candidate.start], self.watermark)
@@ -312,7 +476,7 @@ class _Numbering:
         )
 
     def _forget_deeper(self, depth):
-        for table in (self.restarted, self.bulleted):
+        for table in (self.restarted, self.bulleted, self.lettered):
             for deeper in [level for level in table if level > depth and not (table is self.bulleted and level == 1)]:
                 del table[deeper]
 
@@ -347,6 +511,8 @@ def _item_text(raw, watermark):
     """The item's own text, and an unnumbered heading printed after it (which belongs to the next item)."""
     body, trailing = _split_trailing(raw, watermark)
     text = squash(_OCR_DEBRIS.sub(" ", body)).lstrip(_LEADING_PUNCTUATION)
+    if _VERB.match(text) is None and _VERB.match(unspliced := without_spliced_words(text, watermark)):
+        text = unspliced
     return text, trailing
 
 
@@ -375,6 +541,14 @@ def _heading(text, watermark):
     if len(tokens) > _MAX_HEADING_WORDS or any(token.endswith(tuple(_TERMINATORS)) for token in tokens):
         return None
     return " ".join(token for token in tokens if not (is_noise(token, watermark) or token.isdigit())) or None
+
+
+def _ordinal(label, style):
+    if style == "roman":
+        return _ROMAN.get(label)
+    if style == "numeric":
+        return int(label) if label.isdigit() else None
+    return ord(label) - ord("a") + 1 if len(label) == 1 and label.isalpha() else None
 
 
 def _dotted(path):

@@ -13,6 +13,9 @@ _SPACES = re.compile(r"[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\xad\u200b-\u200d\u2060\ufeff]")
 _SOURCE_LINE = re.compile(r"\A\s*https?://\S+[ \t]*\n")
 _MARKDOWN_BOLD = re.compile(r"\*\*|__")
+# Ligatures PDF text keeps ("conﬁrmed", "Oﬃce"): the verbs and names must read as typed.
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 
 # "1 883jp3jkpp 2019-07-09 11:05:40": page number, document id and print time, often followed by the
 # page header (the minute's own reference).
@@ -60,6 +63,8 @@ def prepare(text):
     text = _LINE_BREAKS.sub("\n", text)
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
+    if _LIGATURE.search(text):
+        text = text.translate(_LIGATURES)
     text = _CONTROL.sub(" ", text.replace("\ufffd", " "))
     text = _SOURCE_LINE.sub("", text, count=1)
     return _MARKDOWN_BOLD.sub("", text)
