@@ -163,7 +163,8 @@ def _report_to(words, on):
     return Committee.objects.current(on).filter(Q(name__iexact=words) | Q(code__iexact=words)).first()
 
 
-def _describe(follow_up, decision_text):
+def _describe(decision_text):
+    """What is owed, from the decision's words after "to": "return to Cabinet with further advice ..."."""
     text = decision_text.split(" to ", 1)[-1].rstrip(";.")
     return text[:1].upper() + text[1:297] + ("…" if len(text) > 297 else "")
 
@@ -262,7 +263,7 @@ def _save_follow_ups(minute, items, parsed):
             continue
         kind = follow_up.kind if follow_up.kind in FollowUp.Kind.values else FollowUp.Kind.OTHER
         FollowUp.objects.create(
-            decision=item, kind=kind, description=_describe(follow_up, item.text),
+            decision=item, kind=kind, description=_describe(item.text),
             report_to=_report_to(follow_up.report_to, minute.decision_date),
             due_date=follow_up.due_date, due_text=(follow_up.due_text or "")[:200],
             due_precision=follow_up.due_precision if follow_up.due_date else DatePrecision.NONE,
