@@ -973,3 +973,95 @@ def test_no_paragraph_is_numbered_zero():
     minute = minute_with_items("0 noted that a;\n1 agreed that b;\n1.0 approved c;\n2 noted d.")
 
     assert numbers_and_verbs(minute) == [("1", "agreed"), ("2", "noted")]
+
+
+# --- general rules found with the second held-out set (tests/test_parsing_heldout2.py) -------------------------------
+
+def test_a_quoted_paragraph_of_another_minute_is_not_an_item():
+    minute = minute_with_items(
+        "1 noted a;\n2 rescinded paragraph 6 of CAB-23-MIN-0210, which read:\n“6 agreed that the Fund stay open;”\n"
+        "3 agreed to amend paragraph 7 to read:\n\"7 agreed that grants be capped;\"\n4 noted d."
+    )
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "rescinded"), ("3", "agreed to"), ("4", "noted")]
+    assert minute.warnings == []
+
+
+def test_a_withheld_paragraph_ends_its_paragraph_though_it_prints_no_semicolon():
+    minute = minute_with_items(
+        "1 noted a;\n2 s9(2)(f)(iv)\n3 agreed that:\n3.1 x;\n3.2 s6(a)\n3.3 establish y;\n"
+        "4 [Withheld under section 9(2)(f)(iv) of the Official Information Act 1982]\n5 invited the Minister of Health to consult z."
+    )
+
+    assert numbers_and_verbs(minute) == [
+        ("1", "noted"), ("2", None), ("3", "agreed"), ("3.1", None), ("3.2", None), ("3.3", None), ("4", None), ("5", "invited"),
+    ]
+    assert [(item.is_redacted, item.redactions[0].ground) for item in minute.decisions if item.number in ("2", "4")] == [
+        (True, "9(2)(f)(iv)"), (True, "9(2)(f)(iv)"),
+    ]
+
+
+def test_paragraphs_withheld_with_their_numbers_leave_a_jump_with_a_warning():
+    minute = minute_with_items("1 noted a;\n2 [Withheld under s9(2)(g)(i)]\n6 agreed that b;\n7 invited the Minister of Health to consult c.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", None), ("6", "agreed"), ("7", "invited")]
+    assert "The numbering jumps from 2 to 6: an item may be missing." in minute.warnings
+
+
+def test_a_long_jump_is_accepted_when_the_numbering_goes_on_after_it():
+    minute = minute_with_items("1 noted a;\n2 noted b;\n8 agreed c;\n9 agreed d;\n10 approved e.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "noted"), ("8", "agreed"), ("9", "agreed"), ("10", "approved")]
+    assert minute.warnings == ["The numbering jumps from 2 to 8: an item may be missing."]
+
+
+def test_a_long_jump_to_a_quoted_number_without_quotation_marks_is_still_text():
+    minute = minute_with_items("1 noted a;\n2 rescinded paragraph 12, which read:\n12 agreed that x;\n3 agreed c;\n4 noted d.")
+
+    assert numbers_and_verbs(minute) == [("1", "noted"), ("2", "rescinded"), ("3", "agreed"), ("4", "noted")]
+
+
+def test_a_run_in_lettered_enumeration_after_a_colon_is_not_a_list_of_sub_items():
+    minute = minute_with_items("1 agreed that the Plan has three priorities: (a) x, (b) y, and (c) z;\n2 noted d.")
+
+    assert numbers_and_verbs(minute) == [("1", "agreed"), ("2", "noted")]
+    assert minute.warnings == []
+
+
+@pytest.mark.parametrize(("item", "responsible"), [
+    ("1 authorised the Minister of Finance and the Minister of Health jointly to approve the business cases.",
+     "Minister of Finance and the Minister of Health"),
+    ("1 authorised the Minister of Foreign Affairs to agree the final text of the Arrangement.", "Minister of Foreign Affairs"),
+    ("1 delegated to the Minister of Transport authority to approve the action plan.", "Minister of Transport"),
+])
+def test_delegated_approvals_are_delegated_decisions(item, responsible):
+    [follow_up] = follow_up_json(item)
+
+    assert (follow_up["kind"], follow_up["responsible"]) == ("delegated_decision", responsible)
+
+
+def test_an_authority_to_sign_is_not_a_delegated_decision():
+    assert follow_up_json("1 authorised the Minister of Foreign Affairs to sign the Arrangement.") == []
+
+
+def test_a_portfolio_label_on_its_own_line_and_a_reference_line_are_read_as_such():
+    minute = parse_minute(
+        "Cabinet\n\nMinute of Decision\nECO-25-MIN-0020\n\nAn Example Title\n\nPortfolio\n\nSocial Development and Employment\n\n"
+        "On 1 July 2025, the Cabinet Economic Policy Committee:\n\n1 noted x.\n"
+    )
+
+    assert (minute.reference, minute.title, minute.portfolios) == (
+        "ECO-25-MIN-0020", "An Example Title", ["Social Development and Employment"],
+    )
+
+
+def test_a_reference_alone_below_minute_of_decision_is_not_the_title():
+    minute = parse_minute("Cabinet\n\nMinute of Decision\nECO-25-MIN-0020\n\nOn 1 July 2025, the Cabinet Economic Policy Committee:\n\n1 noted x.\n")
+
+    assert (minute.reference, minute.title) == ("ECO-25-MIN-0020", None)
+
+
+def test_a_watermark_word_before_a_sub_item_without_a_verb_is_dropped():
+    minute = minute_with_items("1 agreed that the share may be spent on:\n1.1 x;\n1.2\nReleased\nemergency waste management.")
+
+    assert decision(minute, "1.2").text == "emergency waste management."

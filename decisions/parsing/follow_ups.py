@@ -19,15 +19,22 @@ _THAT_WHO_ACT = re.compile(
     r"(?P<action>(?:report|return|provide|submit|consult|prepare|develop|undertake|work|publish|issue)\b.*)$",
     re.DOTALL,
 )
+# "make final decisions on ...", and the decisions themselves: "jointly to approve changes to appropriations ...".
 _DECISION_MAKING = (
-    r"(?:jointly\s+)?(?:make|take)\s+(?:any\s+|all\s+)?"
+    r"(?:jointly\s+)?(?:(?:make|take)\s+(?:any\s+|all\s+)?"
     r"(?:(?:final|further|detailed|necessary|remaining|consequential)\s+)*decisions?\b"
+    r"|(?:approve|agree|determine|finalise|decide)\b)"
 )
 _AUTHORISED_TO_DECIDE = re.compile(
     rf"^\S+\s+(?P<who>\S.{{0,300}}?)\s+to\s+(?P<action>{_DECISION_MAKING}.*)$", re.DOTALL
 )
 _AUTHORITY_TO = re.compile(
     rf"\bdelegated\s+(?:its\s+)?(?:authority|power)\s+to\s+(?P<who>\S.{{0,200}}?)\s+to\s+(?P<action>{_DECISION_MAKING}.*)$",
+    re.DOTALL,
+)
+# "delegated to the Minister of Transport authority to approve ...".
+_AUTHORITY_GIVEN_TO = re.compile(
+    rf"^\S+\s+to\s+(?P<who>\S.{{0,200}}?)\s+(?:the\s+)?(?:authority|power)\s+to\s+(?P<action>{_DECISION_MAKING}.*)$",
     re.DOTALL,
 )
 _BE_AUTHORISED = re.compile(
@@ -162,7 +169,9 @@ def _report_back(number, action, responsible, decided_on, committee_name, warnin
 
 
 def _delegation(number, text, verb, decided_on, warnings):
-    if verb in _DELEGATING_VERBS:
+    if verb == "delegated":
+        match = _AUTHORITY_GIVEN_TO.match(text) or _AUTHORITY_TO.search(text) or _AUTHORISED_TO_DECIDE.match(text)
+    elif verb in _DELEGATING_VERBS:
         match = _AUTHORISED_TO_DECIDE.match(text) or _AUTHORITY_TO.search(text)
     else:
         match = _BE_AUTHORISED.search(text)

@@ -4,7 +4,7 @@ import re
 from functools import cached_property
 
 from .dates import MONTH_PATTERN
-from .redactions import find_redactions, is_wholly_redacted, starts_with_redaction
+from .redactions import ends_with_redaction, find_redactions, is_wholly_redacted, starts_with_redaction
 from .results import ParsedDecision
 from .text import is_noise, squash, words
 
@@ -25,9 +25,10 @@ _PAST_TENSE = re.compile(r"[a-z]{3,}ed\b")
 _LETTER = re.compile(r"[^\W\d_]")
 # Paragraphs that introduce verb-bearing sub-items: "1 in relation to the fund: 1.1 noted ...".
 _INTRODUCTION = re.compile(r"(?:in\s+relation\s+to|in\s+respect\s+of|with\s+(?:regard|respect)\s+to|regarding|subject\s+to)\b", re.IGNORECASE)
-# An item number, followed by a space or, where extraction lost the space, directly by a verb ("1.noted").
+# An item number, followed by a space or, where extraction lost the space, directly by a verb ("1.noted"). Not after an
+# opening quotation mark: "“6 agreed that ...”" quotes a paragraph of another minute (one rescinded or amended).
 _NUMBER = re.compile(
-    rf"(?<![\w.,$/(\-–])(?P<number>[0-9]{{1,2}}(?:\.[0-9]{{1,2}}){{0,3}})(?P<punct>[.)])?(?=\s|$|(?i:{_VERB.pattern}))"
+    rf"(?<![\w.,$/(\-–“\"‘])(?P<number>[0-9]{{1,2}}(?:\.[0-9]{{1,2}}){{0,3}})(?P<punct>[.)])?(?=\s|$|(?i:{_VERB.pattern}))"
 )
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*•▪‣◦–][ \t]+(?=[^\s0-9])", re.MULTILINE)
 # Lettered, roman and bracketed sub-items: "(a) ...", "(iv) ...", "(2) ..." or "a) ..." at the start of a line. Not
@@ -36,11 +37,14 @@ _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*•▪‣◦–][ \t]+(?=[^\s0-9])"
 _LETTERED = re.compile(r"\((?P<label>[a-z]|[ivx]{2,4}|[1-9][0-9]?)\)[ \t]+(?=[^\W\d_])")
 _LETTERED_BARE = re.compile(r"^[ \t]*(?P<label>[a-z])\)[ \t]+(?=[^\W\d_])", re.MULTILINE)
 _NOT_BEFORE_LETTER = re.compile(r"[\w)(\[]")
+_SECOND_LABEL = {"alpha": "(b)", "roman": "(ii)", "numeric": "(2)"}
+_MAX_LETTERED_CHARACTERS = 600
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 # "5 December 2025" or "2 July" where a sentence wrapped before a date: the number is a day, not an item.
 _MONTH_AFTER_NUMBER = re.compile(rf"{MONTH_PATTERN}(?:[\s,;.]|$)")
 _LEADING_WORD = re.compile(r"(?P<word>\S+)\s+")
 _SPLICE_WORDS = ("released", "proactively")
+_SPLICED_START = re.compile(r"(?:(?:Proactively|Released|PROACTIVELY|RELEASED)\s+){1,2}")
 # A list whose numbers were lost (a web page's <ol> copied as plain lines): lines that start with a verb.
 _VERB_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?=(?:{_VERB.pattern}))", re.MULTILINE | re.IGNORECASE)
 _MIN_UNNUMBERED_LINES = 2
@@ -48,6 +52,8 @@ _LINE_PREFIX = re.compile(r"[ \t]*(?:[-*•▪‣◦–][ \t]*)?")
 _LEADING_PUNCTUATION = " \t\n-–:*•.)"
 _OCR_DEBRIS = re.compile(r"(?<!\S)[^\s~^{}|\\<>¢•]*[~^{}|\\<>¢•]\S*")
 _TERMINATORS = ";:."
+_CLOSING_QUOTES = "”’\"'"
+_MARKER_ENDINGS = (")", "]", "scope", "Scope")
 _CONNECTIVES = ("and", "or")
 _MAX_SKIPPED_NOISE = 3
 _MAX_SKIPPED_WORDS = 8
@@ -72,6 +78,8 @@ _MAX_SKIPPED_NUMBERS = 3
 # An extract may leave out many paragraphs ("[...]"): a longer jump is accepted only for a number that starts its own
 # line, after a finished item, with a verb.
 _MAX_SKIPPED_NUMBERS_ON_OWN_LINE = 40
+_SUCCESSOR_CHARACTERS = 4000
+_OPENING_CHARACTERS = 2000
 _MAX_DEPTH = 4  # "2.1.3.4": deeper numbering is text, not an item
 _MAX_NUMBER = 9999  # the register keeps paragraph numbers of up to four digits
 
@@ -237,8 +245,11 @@ def _follows_terminator(before, watermark):
     tokens = before.split()
     if not tokens:
         return True
+    if tokens[-1].endswith(_MARKER_ENDINGS) and ends_with_redaction(before):
+        # A withheld paragraph ("3 s9(2)(f)(iv)", "4 [Withheld under s9(2)(g)(i)]") is printed without its ";".
+        return True
     for skipped, token in enumerate(reversed(tokens)):
-        if token.endswith(tuple(_TERMINATORS)):
+        if token.rstrip(_CLOSING_QUOTES).endswith(tuple(_TERMINATORS)):
             return True
         if skipped == 0 and token in _CONNECTIVES:
             continue
@@ -384,17 +395,40 @@ class _Numbering:
             return None
         gap = parts[-1] - current[depth - 1]
         strong = candidate.verb and (candidate.after_terminator or candidate.blank_before)
-        own_line = (
-            candidate.verb and candidate.line_start and candidate.after_terminator
-            and (candidate.blank_before or candidate.punctuated or candidate.bullet)
-        )
-        if not (strong and 2 <= gap <= (_MAX_SKIPPED_NUMBERS_ON_OWN_LINE if own_line else _MAX_SKIPPED_NUMBERS)):
+        if not (strong and 2 <= gap <= _MAX_SKIPPED_NUMBERS_ON_OWN_LINE):
+            return None
+        if gap > _MAX_SKIPPED_NUMBERS and not (
+            candidate.line_start and candidate.after_terminator
+            and (
+                candidate.blank_before or candidate.punctuated or candidate.bullet or self._after_withheld(depth)
+                or self._numbering_goes_on(candidate)
+            )
+        ):
             return None
         self._forget_deeper(depth)
         self.warnings.append(
             f"The numbering jumps from {_dotted(current[:depth])} to {_dotted(parts)}: an item may be missing."
         )
         return parts
+
+    def _numbering_goes_on(self, candidate):
+        """The next number at this level starts a later line with a verb: "8 agreed ...;" then "9 agreed ...", so the
+        jump to 8 is the numbering itself, not a quoted paragraph of another minute."""
+        successor = _dotted(candidate.parts[:-1] + (candidate.parts[-1] + 1,))
+        pattern = re.compile(
+            rf"^[ \t]*(?:[-*•][ \t]*)?{re.escape(successor)}[.)]?[ \t]+(?:{_VERB.pattern})", re.IGNORECASE | re.MULTILINE
+        )
+        return pattern.search(self.region, candidate.content_start, candidate.content_start + _SUCCESSOR_CHARACTERS) is not None
+
+    def _after_withheld(self, depth):
+        """The last paragraph at this level was withheld: a release may black out a run of paragraphs with it,
+        numbers and all ("4 [Withheld]" then "8 agreed ...")."""
+        for candidate, path in reversed(self.placed):
+            if len(path) == depth:
+                return candidate.redacted
+            if len(path) < depth:
+                return False
+        return False
 
     def _bullet_path(self, candidate):
         if not self.placed:
@@ -448,6 +482,8 @@ class _Numbering:
             return None
         for style, first in (("alpha", "(a), (b)"), ("roman", "(i), (ii)"), ("numeric", "(1), (2)")):
             if _ordinal(candidate.label, style) == 1:
+                if not candidate.line_start and not self._inline_list(candidate, style):
+                    return None
                 self.lettered[len(current) + 1] = style
                 parent = _dotted(current)
                 self.warnings.append(
@@ -456,9 +492,22 @@ class _Numbering:
                 return current + [1]
         return None
 
+    def _inline_list(self, candidate, style):
+        """A run-in "(a) ..." opens a list only if "(b)" follows a ";" or ":": "priorities: (a) x, (b) y, and (c) z"
+        is one sentence."""
+        second = _SECOND_LABEL[style]
+        at = self.region.find(second, candidate.content_start, candidate.content_start + _MAX_LETTERED_CHARACTERS)
+        if at < 0:
+            return False
+        before = self.region[candidate.content_start:at].rstrip()
+        before = re.sub(r"\s+(?:and|or)$", "", before).rstrip(_CLOSING_QUOTES)
+        return before.endswith((";", ":"))
+
     def _opens_list(self, candidate):
         previous, _ = self.placed[-1]
-        text, _ = _split_trailing(self.region[previous.content_start:candidate.start], self.watermark)
+        # Only the end of the paragraph tells whether it introduces a list; a bounded slice keeps long texts linear.
+        start = max(previous.content_start, candidate.start - _OPENING_CHARACTERS)
+        text, _ = _split_trailing(self.region[start:candidate.start], self.watermark)
         return text.rstrip().endswith(":")
 
     def _plausible(self, candidate, depth):
@@ -513,6 +562,9 @@ def _item_text(raw, watermark):
     text = squash(_OCR_DEBRIS.sub(" ", body)).lstrip(_LEADING_PUNCTUATION)
     if _VERB.match(text) is None and _VERB.match(unspliced := without_spliced_words(text, watermark)):
         text = unspliced
+    elif (spliced := _SPLICED_START.match(text)) and text[spliced.end():spliced.end() + 1].islower():
+        # "3.2 Released emergency waste management ...": a watermark word before a sub-item without a verb.
+        text = text[spliced.end():]
     return text, trailing
 
 

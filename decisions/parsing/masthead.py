@@ -23,12 +23,16 @@ _PORTFOLIO_CONNECTIVES = {"and", "of", "for", "the", "on", "&"}
 
 def split_title_and_portfolios(header, watermark):
     """(title, portfolios) from the text between "Minute of Decision" and the lead-in."""
-    header = _CLASSIFICATION_LINE.sub(" ", _BOILERPLATE.sub("\n", header))
+    # A reference on a line of its own ("Minute of Decision\nECO-25-MIN-0020") is the page header, not the title.
+    header = _REFERENCE_LINE.sub(" ", _CLASSIFICATION_LINE.sub(" ", _BOILERPLATE.sub("\n", header)))
     match = _PORTFOLIO.search(header)
     if match is None:
         return clean_title(header, watermark), []
     value_end = header.find("\n", match.end())
     value = header[match.end():value_end if value_end >= 0 else len(header)]
+    if not value.strip() and value_end >= 0:
+        # "Portfolio" alone on its line, the names on the next one (text extracted cell by cell).
+        value = next((line for line in header[value_end:].split("\n") if line.strip()), "")
     return clean_title(header[:match.start()], watermark), portfolios(value, watermark)
 
 

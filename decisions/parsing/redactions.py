@@ -14,7 +14,8 @@ SECTION_CODE = (
 _GENERIC_WORDS = r"(?:redacted(?:\s+content)?|withheld|deleted|information\s+withheld|out\s+of\s+scope|not\s+in\s+scope|not\s+relevant(?:\s+to\s+the\s+request)?)"
 _MARKER = re.compile(
     rf"""
-      \[\s*(?:(?:withheld|redacted|deleted)\s+(?:under|pursuant\s+to)\s+)?(?:s(?:ection|\.)?\s*)?(?P<bracketed_code>{SECTION_CODE})\s*\]
+      \[\s*(?:(?:withheld|redacted|deleted)\s+(?:under|pursuant\s+to)\s+)?(?:s(?:ection|\.)?\s*)?(?P<bracketed_code>{SECTION_CODE})
+        (?:\s+of\s+the\s+(?:Official\s+Information\s+Act|OIA|Act)(?:\s+1982)?)?\s*\]
     | \[\s*(?P<generic>{_GENERIC_WORDS})\s*\]
     | \[\s*(?P<words>[A-Za-z][A-Za-z ,]{{2,60}})\s*\]
     | (?<![\w(])(?:s(?:ection)?\s?|s\.\s?)?(?P<code>{SECTION_CODE})
@@ -24,6 +25,7 @@ _MARKER = re.compile(
 )
 _LABEL_WORDS = 5
 _LABEL_SEARCH_CHARACTERS = 80
+_TAIL_CHARACTERS = 120
 _SPACE = re.compile(r"\s+")
 _WORD_CHARACTER = re.compile(r"[^\W_]")
 
@@ -45,6 +47,15 @@ def is_wholly_redacted(text, redactions):
     label_words = {word for redaction in redactions if redaction.label for word in redaction.label.split()}
     remainder = _MARKER.sub(lambda match: " " if _redaction(match, text) else match.group(), text)
     return all(word in label_words or not _WORD_CHARACTER.search(word) for word in remainder.split())
+
+
+def ends_with_redaction(text):
+    """True when a paragraph ends in a marker, as a withheld one does ("3 s9(2)(f)(iv)"), having lost its ";"."""
+    tail = text[-_TAIL_CHARACTERS:].rstrip()
+    last = None
+    for match in _MARKER.finditer(tail):
+        last = match
+    return last is not None and last.end() == len(tail) and _redaction(last, tail) is not None
 
 
 def starts_with_redaction(text):
