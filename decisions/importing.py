@@ -207,7 +207,32 @@ def save_import(plan, *, user, update=False):
         _save_follow_ups(minute, items, parsed)
         if parsed.release:
             _save_release(minute, parsed.release)
+        if minute.kind == Minute.Kind.REPORT:
+            plan.warnings.extend(_confirm_committee_minutes(minute, parsed.confirmed))
     return minute
+
+
+CONFIRMING_OUTCOMES = {"confirmed", "amended"}
+
+
+def _confirm_committee_minutes(report, rows):
+    """A Report of Committee makes the committee decisions it confirms final: record it on each recorded minute."""
+    notes = []
+    for row in rows:
+        try:
+            reference = str(parse_reference(row.reference))
+        except InvalidReference:
+            continue
+        committee_minute = Minute.objects.filter(reference=reference).select_related("committee").first()
+        if committee_minute is None:
+            notes.append(f"{reference} is not recorded yet: its confirmation by {report} is not linked.")
+        elif row.outcome in CONFIRMING_OUTCOMES and not committee_minute.has_power_to_act:
+            committee_minute.confirmed_by = report
+            committee_minute.save(update_fields=["confirmed_by"])
+            release = ProactiveRelease.objects.filter(minute=committee_minute, final_decision_date__isnull=True).first()
+            if release:
+                release.save()  # the publication due date now runs from the confirmation
+    return notes
 
 
 def _paper(minute, parsed, portfolios):

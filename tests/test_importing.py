@@ -125,3 +125,20 @@ def test_admin_import_of_garbage_says_so_and_saves_nothing(clerk, client):
     response = client.post(reverse("admin:cabinet_minute_import"), {"text": "lorem ipsum", "stage": "confirm"})
     assert "This is not a minute" in response.content.decode()
     assert not Minute.objects.exists()
+
+
+def test_importing_a_report_of_committee_confirms_the_recorded_committee_minutes(clerk, tmp_path):
+    from cabinet.models import ProactiveRelease
+    from tests.factories import MinuteFactory, committee
+
+    gov_minute = MinuteFactory(reference="GOV-19-MIN-0024", committee=committee("GOV"), decision_date="2019-05-08")
+    release = ProactiveRelease.objects.create(minute=gov_minute)
+    assert release.publication_due_date is None  # not final until Cabinet confirms it
+    run("--user", "clerk", str(SAMPLES / "CAB-19-MIN-0223.txt"))
+    report = Minute.objects.get(reference="CAB-19-MIN-0223")
+    gov_minute.refresh_from_db()
+    assert report.kind == Minute.Kind.REPORT and gov_minute.confirmed_by == report
+    assert gov_minute.final_decision_date.isoformat() == "2019-05-13"
+    release.refresh_from_db()
+    assert release.final_decision_date.isoformat() == "2019-05-13" and release.publication_due_date is not None
+    assert gov_minute.history.first().history_user == clerk
