@@ -357,6 +357,12 @@ class Minute(models.Model):
         super().save(*args, **kwargs)
 
 
+def recorded(reference):
+    """The minute or paper recorded under `reference` (a parsed Reference), or None."""
+    model = Minute if reference.is_minute else Paper
+    return model.objects.filter(reference=str(reference)).first()
+
+
 class ProactiveRelease(models.Model):
     """The proactive release of a minute and its paper: due 30 business days after the final decision."""
 

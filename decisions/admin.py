@@ -2,11 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,8 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from cabinet.admin import NoDeleteMixin, RecordAdmin
-from cabinet.models import Minute, Paper
+from cabinet.models import Minute, recorded
 from cabinet.references import InvalidReference, parse_reference
+from decisions.forms import reference_from
 from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 from decisions.parsing import NotAMinute
@@ -247,13 +247,8 @@ class CloseForm(forms.Form):
             del self.fields["reference"]
 
     def clean_reference(self):
-        text = self.cleaned_data["reference"]
-        try:
-            reference = parse_reference(text)
-        except InvalidReference as error:
-            raise ValidationError(str(error)) from error
-        model = Minute if reference.is_minute else Paper
-        record = model.objects.filter(reference=str(reference)).first()
+        reference = reference_from(self.cleaned_data["reference"])
+        record = recorded(reference)
         if record is None:
             raise ValidationError(f"{reference} is not recorded yet: record it first, then discharge.")
         return record
@@ -325,12 +320,7 @@ class FollowUpAdmin(RecordAdmin):
                     if follow_up.is_closed:
                         continue
                     if needs_reference:
-                        record = form.cleaned_data["reference"]
-                        follow_up.discharge(
-                            reason=form.cleaned_data["reason"],
-                            minute=record if isinstance(record, Minute) else None,
-                            paper=record if isinstance(record, Paper) else None,
-                        )
+                        follow_up.discharge(form.cleaned_data["reference"], reason=form.cleaned_data["reason"])
                     else:
                         follow_up.cancel(reason=form.cleaned_data["reason"])
                     closed += 1

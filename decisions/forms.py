@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from cabinet.models import Agency, Committee, Minute, Paper, Portfolio, Profile
+from cabinet.models import Agency, Committee, Portfolio, Profile, recorded
 from cabinet.references import InvalidReference, parse_reference
 from decisions.models import FollowUp
 
@@ -17,7 +17,8 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _reference(text, *, kind=None):
+def reference_from(text, *, kind=None):
+    """The parsed reference in a form field, or a ValidationError saying what is wrong with it."""
     try:
         reference = parse_reference(text)
     except InvalidReference as error:
@@ -149,7 +150,7 @@ class SubmittedForm(VersionedForm):
     reference = forms.CharField(label="Reference of the paper lodged", help_text="For example CAB-26-SUB-0101.")
 
     def clean_reference(self):
-        return str(_reference(self.cleaned_data["reference"], kind="paper"))
+        return str(reference_from(self.cleaned_data["reference"], kind="paper"))
 
 
 class DischargeForm(VersionedForm):
@@ -168,19 +169,15 @@ class DischargeForm(VersionedForm):
         if not text:
             return cleaned
         try:
-            reference = _reference(text)
+            reference = reference_from(text)
         except ValidationError as error:
             self.add_error("reference", error)
             return cleaned
-        cleaned["reference"] = str(reference)
-        if reference.is_minute:
-            cleaned["record"] = Minute.objects.filter(reference=str(reference)).first()
-            if cleaned["record"] is None:
-                self.add_error("reference", f"{reference} is not recorded yet: a clerk records the minute first.")
-        else:
-            cleaned["record"] = Paper.objects.filter(reference=str(reference)).first()
-            if cleaned["record"] is None and not cleaned.get("paper_title", "").strip():
-                self.add_error("paper_title", f"{reference} is not recorded yet: give its title to record it.")
+        cleaned["reference"], cleaned["record"] = str(reference), recorded(reference)
+        if cleaned["record"] is None and reference.is_minute:
+            self.add_error("reference", f"{reference} is not recorded yet: a clerk records the minute first.")
+        elif cleaned["record"] is None and not cleaned.get("paper_title", "").strip():
+            self.add_error("paper_title", f"{reference} is not recorded yet: give its title to record it.")
         return cleaned
 
 

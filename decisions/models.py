@@ -337,8 +337,13 @@ class FollowUp(models.Model):
         self.status, self.submitted_reference, self.submitted_at = self.Status.SUBMITTED, reference, timezone.now()
         self._apply("status", "submitted_reference", "submitted_at")
 
-    def discharge(self, *, minute=None, paper=None, reason=""):
-        self._close(self.Status.DISCHARGED, reason=reason, discharged_by_minute=minute, discharged_by_paper=paper)
+    def discharge(self, by, *, reason=""):
+        """Discharged by `by`, the minute or paper that considered it."""
+        is_minute = isinstance(by, Minute)
+        self._close(
+            self.Status.DISCHARGED, reason=reason,
+            discharged_by_minute=by if is_minute else None, discharged_by_paper=None if is_minute else by,
+        )
 
     def cancel(self, *, reason):
         self._close(self.Status.CANCELLED, reason=reason)

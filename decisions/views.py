@@ -282,10 +282,7 @@ def followup_discharge(request, pk):
             reference=data["reference"], title=data["paper_title"], lead_agency=follow_up.responsible_agency,
             paper_date=timezone.localdate(), date_precision="day",
         )
-        is_paper = isinstance(record, Paper)
-        follow_up.discharge(
-            paper=record if is_paper else None, minute=None if is_paper else record, reason=data["reason"]
-        )
+        follow_up.discharge(record, reason=data["reason"])
 
     return _act(
         request, pk, DischargeForm, "decisions/followup_discharge.html", perform, clerk_only=True,

@@ -141,7 +141,7 @@ def test_discharge_records_the_discharging_paper(clerk):
     follow_up = FollowUpFactory()
     paper = PaperFactory(reference="CAB-26-SUB-0300")
     with acting_as(clerk):
-        follow_up.discharge(paper=paper, reason="Considered by Cabinet.")
+        follow_up.discharge(paper, reason="Considered by Cabinet.")
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.DISCHARGED and follow_up.closed_at is not None
     assert follow_up.discharged_by_paper == paper

@@ -211,6 +211,6 @@ class Command(BaseCommand):
                 title=f"Report-back: {minute.title}", lead_agency=follow_up.responsible_agency,
                 paper_date=due_date, date_precision=DatePrecision.DAY,
             )
-            follow_up.discharge(paper=paper, reason="Report-back considered.")
+            follow_up.discharge(paper, reason="Report-back considered.")
         elif status == FollowUp.Status.CANCELLED:
             follow_up.cancel(reason=spec["reason"])
