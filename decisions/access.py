@@ -99,11 +99,3 @@ def get_follow_up_for_user(user, pk, *, for_update=False):
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     return get_object_or_404(queryset, pk=pk)
-
-
-def get_minute_for_user(user, pk):
-    return get_object_or_404(visible_minutes(user), pk=pk)
-
-
-def get_paper_for_user(user, pk):
-    return get_object_or_404(visible_papers(user), pk=pk)

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -141,11 +141,14 @@ def _followup_context(request, follow_up, **forms):
 
 
 def _get_follow_up(request, pk):
-    follow_up = access.get_follow_up_for_user(request.user, pk)
-    return FollowUp.objects.with_context().prefetch_related(
-        Prefetch("notes", queryset=ProgressNote.objects.select_related("author")),
-        Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by")),
-    ).get(pk=follow_up.pk)
+    """The follow-up with what its page shows, in one visible-to-the-user query (404 otherwise)."""
+    return get_object_or_404(
+        access.visible_follow_ups(request.user).with_context().prefetch_related(
+            Prefetch("notes", queryset=ProgressNote.objects.select_related("author")),
+            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by")),
+        ),
+        pk=pk,
+    )
 
 
 def followup_detail(request, pk):
@@ -302,10 +305,9 @@ def followup_close(request, pk):
 
 
 def minute_detail(request, pk):
-    minute = access.get_minute_for_user(request.user, pk)
+    minute = get_object_or_404(access.visible_minutes(request.user).with_context().select_related("release"), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    minute = type(minute).objects.with_context().select_related("release").get(pk=minute.pk)
     follow_ups = access.visible_follow_ups(request.user).filter(decision__minute=minute)
     decisions = minute.decisions.prefetch_related(
         "redactions__ground",
@@ -318,10 +320,9 @@ def minute_detail(request, pk):
 
 
 def paper_detail(request, pk):
-    paper = access.get_paper_for_user(request.user, pk)
+    paper = get_object_or_404(access.visible_papers(request.user).with_people(), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    paper = Paper.objects.with_people().get(pk=paper.pk)
     minutes = access.visible_minutes(request.user).filter(paper=paper).select_related("committee", "release")
     minutes = minutes.prefetch_related(
         Prefetch("decisions", queryset=DecisionItem.objects.prefetch_related(
