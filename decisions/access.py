@@ -1,10 +1,134 @@
-"""Need to know: the one place that decides which records a user may see. Views never query records any other way."""
+"""Need to know: the one place that decides which records a user may see and which follow-ups they may act on.
 
-from django.db.models import Q
+Clerks (and superusers) and readers see the whole register; clerks act on every follow-up, readers on none.
+An official's scope is their profile's agencies and portfolios:
+
+- a follow-up is their own when its responsible agency or portfolio is in scope; it is the only kind they see
+  in full (lists, pages, notes, timelines, search, exports, emails) and the only kind they act on;
+- a minute concerns them when one of its portfolios is in scope, its paper's lead agency is, or it carries one
+  of their own follow-ups; a paper, when one of its portfolios or its lead agency is in scope, or one of its
+  minutes concerns them; its decision items are those of the minutes that concern them;
+- on a minute that concerns them, other agencies' follow-ups appear only as who owes what by when
+  (`follow_up_summaries`): no link, notes, timeline or action.
+
+Everything else is a 404. Inactive and signed-out users see nothing. The two questions are `may_see` and
+`may_act`; the `visible_*` querysets answer the first for many records at once, from the same rule.
+"""
+
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, Q, Value
 from django.shortcuts import get_object_or_404
 
 from cabinet.models import Minute, Paper, Profile
 from decisions.models import DecisionItem, FollowUp
+
+
+class Scope:
+    """What one user may see, worked out once per user object: the role, then (for officials) the
+    agencies and portfolios, and the minutes and papers that concern them, each read when first needed."""
+
+    def __init__(self, user):
+        self.role, profile = None, None
+        if user.is_authenticated and user.is_active:
+            profile = getattr(user, "profile", None)
+            self.role = Profile.Role.CLERK if user.is_superuser else profile and profile.role
+        self.profile = profile if self.role == Profile.Role.OFFICIAL else None
+
+    @property
+    def sees_everything(self):
+        return self.role in (Profile.Role.CLERK, Profile.Role.READER)
+
+    @cached_property
+    def _agencies_and_portfolios(self):
+        if self.profile is None:
+            return frozenset(), frozenset()
+        # One query for both: (1, agency) and (2, portfolio) rows.
+        agencies = Profile.agencies.through.objects.filter(profile_id=self.profile.pk).values_list("agency_id")
+        portfolios = Profile.portfolios.through.objects.filter(profile_id=self.profile.pk).values_list("portfolio_id")
+        rows = agencies.annotate(route=_int(1)).values_list("route", "agency_id").union(
+            portfolios.annotate(route=_int(2)).values_list("route", "portfolio_id"), all=True
+        )
+        rows = list(rows)
+        return frozenset(pk for route, pk in rows if route == 1), frozenset(pk for route, pk in rows if route == 2)
+
+    @property
+    def agencies(self):
+        return self._agencies_and_portfolios[0]
+
+    @property
+    def portfolios(self):
+        return self._agencies_and_portfolios[1]
+
+    def own(self, prefix=""):
+        """The condition for the official's own follow-ups (None when they have no scope)."""
+        condition = Q()
+        if self.agencies:
+            condition |= Q(**{f"{prefix}responsible_agency_id__in": sorted(self.agencies)})
+        if self.portfolios:
+            condition |= Q(**{f"{prefix}responsible_portfolio_id__in": sorted(self.portfolios)})
+        return condition or None
+
+    def owns(self, follow_up):
+        return follow_up.responsible_agency_id in self.agencies or follow_up.responsible_portfolio_id in self.portfolios
+
+    @cached_property
+    def _records(self):
+        """The minutes that concern the official ({minute: its paper}) and the papers that do, in one query:
+        a union of indexed lookups, each by portfolio, lead agency or responsible agency/portfolio."""
+        no_minute = _int(None)
+        lookups = []
+        if self.portfolios:
+            portfolios = sorted(self.portfolios)
+            lookups += [
+                Minute.portfolios.through.objects.filter(portfolio_id__in=portfolios).values_list("minute_id", "minute__paper_id"),
+                Paper.portfolios.through.objects.filter(portfolio_id__in=portfolios)
+                .annotate(no_minute=no_minute).values_list("no_minute", "paper_id"),
+            ]
+        if self.agencies:
+            agencies = sorted(self.agencies)
+            lookups += [
+                Minute.objects.filter(paper__lead_agency_id__in=agencies).values_list("pk", "paper_id"),
+                Paper.objects.filter(lead_agency_id__in=agencies).annotate(no_minute=no_minute).values_list("no_minute", "pk"),
+            ]
+        if self.own() is not None:
+            lookups.append(FollowUp.objects.filter(self.own()).values_list("minute_id", "minute__paper_id"))
+        if not lookups:
+            return {}, frozenset()
+        first, *rest = [lookup.order_by() for lookup in lookups]
+        rows = list(first.union(*rest))
+        minutes = {minute: paper for minute, paper in rows if minute is not None}
+        return minutes, frozenset(paper for _, paper in rows if paper is not None)
+
+    @property
+    def minute_ids(self):
+        return self._records[0].keys()
+
+    @property
+    def paper_ids(self):
+        return self._records[1]
+
+
+def _int(value):
+    return Value(value, output_field=IntegerField())
+
+
+# One Scope per user object (a request's user lives as long as the request), found by identity and
+# dropped when the object goes: nothing is stored on the user or the profile.
+_scopes = {}
+
+
+def scope_of(user):
+    key = id(user)
+    entry = _scopes.get(key)
+    if entry is not None and entry[0]() is user:
+        return entry[1]
+    scope = Scope(user)
+    _scopes[key] = (weakref.ref(user, lambda _ref: _scopes.pop(key, None)), scope)
+    return scope
 
 
 def profile_of(user):
@@ -13,89 +137,141 @@ def profile_of(user):
 
 def sees_everything(user):
     """Clerks and readers see the whole register; superusers are clerks."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    profile = profile_of(user)
-    return user.is_superuser or (profile is not None and profile.role in (Profile.Role.CLERK, Profile.Role.READER))
+    return scope_of(user).sees_everything
 
 
 def is_clerk(user):
-    profile = profile_of(user)
-    return user.is_authenticated and user.is_active and (
-        user.is_superuser or (profile is not None and profile.role == Profile.Role.CLERK)
-    )
+    return scope_of(user).role == Profile.Role.CLERK
 
 
 def can_act(user):
-    """Readers read; officials and clerks move follow-ups on."""
-    profile = profile_of(user)
-    return is_clerk(user) or (user.is_active and profile is not None and profile.role == Profile.Role.OFFICIAL)
+    """Readers read; officials and clerks move follow-ups on (officials only their own: see may_act)."""
+    return scope_of(user).role in (Profile.Role.CLERK, Profile.Role.OFFICIAL)
 
 
-def _scope(user):
-    """The official's agencies and portfolios, read once per request."""
-    profile = profile_of(user)
-    if profile is None or profile.role != Profile.Role.OFFICIAL:
-        return [], []
-    if not hasattr(profile, "_scope"):
-        profile._scope = (
-            list(profile.agencies.values_list("pk", flat=True)), list(profile.portfolios.values_list("pk", flat=True))
-        )
-    return profile._scope
+# The two questions.
 
 
-def _follow_up_scope(agencies, portfolios, prefix=""):
-    return (
-        Q(**{f"{prefix}responsible_agency__in": agencies})
-        | Q(**{f"{prefix}responsible_portfolio__in": portfolios})
-    )
+def may_see(user, obj):
+    """May `user` see this minute, paper, decision item or follow-up in full?"""
+    scope = scope_of(user)
+    if scope.sees_everything:
+        return True
+    if scope.profile is None:
+        return False
+    if isinstance(obj, FollowUp):
+        return scope.owns(obj)
+    if isinstance(obj, Minute):
+        return obj.pk in scope.minute_ids
+    if isinstance(obj, DecisionItem):
+        return obj.minute_id in scope.minute_ids
+    if isinstance(obj, Paper):
+        return obj.pk in scope.paper_ids
+    raise TypeError(f"Need to know does not cover {type(obj).__name__}.")
+
+
+def may_act(user, follow_up):
+    """May `user` note progress on, ask to extend or mark submitted this follow-up? Clerks: any; officials:
+    their own; readers: none."""
+    scope = scope_of(user)
+    return scope.role == Profile.Role.CLERK or (scope.profile is not None and scope.owns(follow_up))
+
+
+# The same rule for many records at once.
 
 
 def visible_minutes(user):
-    if sees_everything(user):
+    scope = scope_of(user)
+    if scope.sees_everything:
         return Minute.objects.all()
-    agencies, portfolios = _scope(user)
-    if not (agencies or portfolios):
+    if not scope.minute_ids:
         return Minute.objects.none()
-    owed = FollowUp.objects.filter(_follow_up_scope(agencies, portfolios)).values("decision__minute")
-    mine = Minute.objects.filter(
-        Q(portfolios__in=portfolios) | Q(paper__lead_agency__in=agencies) | Q(pk__in=owed)
-    ).values("pk")
-    return Minute.objects.filter(pk__in=mine)
+    return Minute.objects.filter(pk__in=sorted(scope.minute_ids))
 
 
 def visible_papers(user):
-    if sees_everything(user):
+    scope = scope_of(user)
+    if scope.sees_everything:
         return Paper.objects.all()
-    agencies, portfolios = _scope(user)
-    if not (agencies or portfolios):
+    if not scope.paper_ids:
         return Paper.objects.none()
-    mine = Paper.objects.filter(
-        Q(portfolios__in=portfolios) | Q(lead_agency__in=agencies) | Q(minutes__in=visible_minutes(user))
-    ).values("pk")
-    return Paper.objects.filter(pk__in=mine)
+    return Paper.objects.filter(pk__in=sorted(scope.paper_ids))
 
 
 def visible_decisions(user):
-    if sees_everything(user):
+    scope = scope_of(user)
+    if scope.sees_everything:
         return DecisionItem.objects.all()
-    return DecisionItem.objects.filter(minute__in=visible_minutes(user))
+    if not scope.minute_ids:
+        return DecisionItem.objects.none()
+    return DecisionItem.objects.filter(minute_id__in=sorted(scope.minute_ids))
 
 
 def visible_follow_ups(user):
-    """Follow-ups the user may see: their agencies' and portfolios', and those on minutes they may see."""
-    if sees_everything(user):
+    """The follow-ups the user may see in full: all for clerks and readers, an official's own only."""
+    scope = scope_of(user)
+    if scope.sees_everything:
         return FollowUp.objects.all()
-    agencies, portfolios = _scope(user)
-    if not (agencies or portfolios):
-        return FollowUp.objects.none()
-    return FollowUp.objects.filter(
-        _follow_up_scope(agencies, portfolios) | Q(decision__minute__in=visible_minutes(user))
+    own = scope.own() if scope.profile is not None else None
+    return FollowUp.objects.none() if own is None else FollowUp.objects.filter(own)
+
+
+@dataclass(frozen=True)
+class FollowUpSummary:
+    """Who owes what by when: all an official sees of another agency's follow-up on a minute that concerns them."""
+
+    minute_id: int
+    decision_id: int
+    responsible_agency: str
+    responsible_portfolio: str
+    responsible_minister: str
+    responsible_text: str
+    kind: str
+    description: str
+    due_date: object
+    due_text: str
+
+    @property
+    def responsible(self):
+        return self.responsible_text or self.responsible_portfolio or self.responsible_agency or self.responsible_minister
+
+
+def follow_up_summaries(user, minutes):
+    """Other agencies' follow-ups still owed on `minutes` (a minute or several) that concern `user`, as
+    summaries. Clerks and readers see every follow-up in full, so they get none."""
+    scope = scope_of(user)
+    minutes = [minutes] if isinstance(minutes, Minute) else list(minutes)
+    if scope.profile is None:
+        return []
+    minute_ids = sorted(minute.pk for minute in minutes if minute.pk in scope.minute_ids)
+    if not minute_ids:
+        return []
+    others = FollowUp.objects.filter(minute_id__in=minute_ids, status__in=FollowUp.ACTIVE_STATUSES)
+    if scope.own() is not None:
+        others = others.exclude(scope.own())
+    rows = others.order_by("minute_id", "decision__sort_key", "due_date", "pk").values_list(
+        "minute_id", "decision_id", "responsible_agency__short_name", "responsible_portfolio__name",
+        "responsible_minister__name", "responsible_text", "kind", "description", "due_date", "due_text",
     )
+    return [
+        FollowUpSummary(minute, decision, agency or "", portfolio or "", minister or "", text,
+                        FollowUp.Kind(kind).label, description, due_date, due_text)
+        for minute, decision, agency, portfolio, minister, text, kind, description, due_date, due_text in rows
+    ]
 
 
 def get_follow_up_for_user(user, pk, *, for_update=False):
+    """The follow-up if the user may see it in full, else 404."""
     queryset = visible_follow_ups(user)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_follow_up_to_act(user, pk, *, clerk_only=False, for_update=False):
+    """The follow-up if the user may act on it: 404 when they may not see it, 403 when they may only read it
+    (a reader; an official before a clerk's action)."""
+    follow_up = get_follow_up_for_user(user, pk, for_update=for_update)
+    if not (is_clerk(user) if clerk_only else may_act(user, follow_up)):
+        raise PermissionDenied("You can read this follow-up but not change it.")
+    return follow_up

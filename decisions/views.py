@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
@@ -134,7 +133,7 @@ def _followup_context(request, follow_up, **forms):
         "follow_up": follow_up, "minute": minute, "decisions": decisions, "timeline": _timeline(follow_up),
         "due_date_changes": follow_up.due_date_changes.select_related("requested_by", "decided_by"),
         "pending_change": follow_up.due_date_changes.filter(status=DueDateChange.Status.PENDING).first(),
-        "can_act": access.can_act(request.user) and not follow_up.is_closed,
+        "can_act": access.may_act(request.user, follow_up) and not follow_up.is_closed,
         "is_clerk": access.is_clerk(request.user), "today": timezone.localdate(),
         "note_form": forms.get("note_form") or NoteForm(initial={"version": follow_up.version}),
     }
@@ -186,9 +185,7 @@ def _display(value):
 
 def _act(request, pk, form_class, template, perform, *, clerk_only=False, success):
     """The shape every action shares: a form with a confirmation, need-to-know, a version check, one transaction."""
-    if not (access.is_clerk(request.user) if clerk_only else access.can_act(request.user)):
-        access.get_follow_up_for_user(request.user, pk)  # 404 for what they may not see, 403 for what they may only read
-        raise PermissionDenied("You can read this follow-up but not change it.")
+    access.get_follow_up_to_act(request.user, pk, clerk_only=clerk_only)  # 404 unless theirs to see, 403 to only read
     follow_up = _get_follow_up(request, pk)
     if follow_up.is_closed:
         messages.error(request, f"This follow-up is already {follow_up.get_status_display().lower()}: nothing was changed.")
@@ -197,7 +194,7 @@ def _act(request, pk, form_class, template, perform, *, clerk_only=False, succes
         form = form_class(request.POST, follow_up=follow_up)
         if form.is_valid():
             with transaction.atomic(durable=True):
-                locked = access.get_follow_up_for_user(request.user, pk, for_update=True)
+                locked = access.get_follow_up_to_act(request.user, pk, clerk_only=clerk_only, for_update=True)
                 if locked.version != form.cleaned_data["version"]:
                     messages.error(request, _stale_message(locked, form.cleaned_data["version"]))
                     return redirect(locked)
@@ -211,14 +208,12 @@ def _act(request, pk, form_class, template, perform, *, clerk_only=False, succes
 
 @require_http_methods(["POST"])
 def followup_add_note(request, pk):
-    if not access.can_act(request.user):
-        access.get_follow_up_for_user(request.user, pk)
-        raise PermissionDenied("You can read this follow-up but not change it.")
+    access.get_follow_up_to_act(request.user, pk)
     follow_up = _get_follow_up(request, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         with transaction.atomic(durable=True):
-            access.get_follow_up_for_user(request.user, pk, for_update=True).add_note(
+            access.get_follow_up_to_act(request.user, pk, for_update=True).add_note(
                 author=request.user, text=form.cleaned_data["text"]
             )
         if not request.htmx:
@@ -308,15 +303,23 @@ def minute_detail(request, pk):
     minute = get_object_or_404(access.visible_minutes(request.user).with_context().select_related("release"), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    follow_ups = access.visible_follow_ups(request.user).filter(decision__minute=minute)
+    follow_ups = access.visible_follow_ups(request.user).filter(minute=minute)
     decisions = minute.decisions.prefetch_related(
         "redactions__ground",
         Prefetch("follow_ups", queryset=_with_list_context(follow_ups), to_attr="visible_follow_ups"),
     )
     return render(request, "decisions/minute_detail.html", {
-        "minute": minute, "decisions": decisions, "release": getattr(minute, "release", None),
-        "today": timezone.localdate(),
+        "minute": minute, "decisions": _with_summaries(decisions, access.follow_up_summaries(request.user, minute)),
+        "release": getattr(minute, "release", None), "today": timezone.localdate(),
     })
+
+
+def _with_summaries(decisions, summaries):
+    """Each decision with the other agencies' follow-ups on it, as who owes what by when."""
+    decisions = list(decisions)
+    for decision in decisions:
+        decision.follow_up_summaries = [summary for summary in summaries if summary.decision_id == decision.pk]
+    return decisions
 
 
 def paper_detail(request, pk):
@@ -324,12 +327,15 @@ def paper_detail(request, pk):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     minutes = access.visible_minutes(request.user).filter(paper=paper).select_related("committee", "release")
-    minutes = minutes.prefetch_related(
+    minutes = list(minutes.prefetch_related(
         Prefetch("decisions", queryset=DecisionItem.objects.prefetch_related(
             "redactions__ground",
             Prefetch("follow_ups", queryset=_with_list_context(access.visible_follow_ups(request.user)), to_attr="visible_follow_ups"),
-        ))
-    )
+        ), to_attr="items")
+    ))
+    summaries = access.follow_up_summaries(request.user, minutes)
+    for minute in minutes:
+        minute.items = _with_summaries(minute.items, summaries)
     return render(request, "decisions/paper_detail.html", {"paper": paper, "minutes": minutes, "today": timezone.localdate()})
 
 
