@@ -81,7 +81,7 @@ def make_data():
     for n, item in enumerate(items):
         due_date = None if n % 20 == 0 else due_dates[n % len(due_dates)]
         follow_ups.append(FollowUp(
-            decision=item, description=f"Report back on example {n}",
+            decision=item, minute_id=item.minute_id, description=f"Report back on example {n}",
             responsible_agency=agencies[n % 50], responsible_portfolio=portfolios[n % 30],
             due_date=due_date, original_due_date=due_date,
             due_precision=DatePrecision.DAY if due_date else DatePrecision.NONE,

@@ -131,3 +131,18 @@ class ProactiveReleaseFactory(factory.django.DjangoModelFactory):
         model = ProactiveRelease
 
     minute = factory.SubFactory(MinuteFactory)
+
+
+def minute_of(*, lead_agency, portfolios=(), paper_portfolios=(), **fields):
+    """A minute of a paper led by `lead_agency`, the minute's and the paper's portfolios set apart (need-to-know
+    reaches a minute through each of them separately)."""
+    minute = MinuteFactory(paper__lead_agency=lead_agency, **fields)
+    minute.portfolios.set(portfolios)
+    minute.paper.portfolios.set(paper_portfolios)
+    return minute
+
+
+def follow_up_on(minute, *, agency, portfolio, number=None, **fields):
+    """A follow-up on a new decision item of `minute`, owed by exactly `agency` and `portfolio` (either may be None)."""
+    decision = DecisionItemFactory(minute=minute, **({"number": number} if number else {}))
+    return FollowUpFactory(decision=decision, responsible_agency=agency, responsible_portfolio=portfolio, **fields)

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.db.models import Q
 from playwright.sync_api import expect
 
-from decisions import access
 from decisions.models import FollowUp
 
 
@@ -27,7 +26,8 @@ def test_filter_the_list_and_add_a_note_without_javascript(page, axe, sign_in, d
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"/follow-ups/\?.*\boverdue=on\b"))
     expect(page.get_by_label("Overdue only")).to_be_checked()
-    overdue = access.visible_follow_ups(get_user_model().objects.get(username="mbie")).overdue()
+    # The demo's mbie official acts for MBIE and the Resources portfolio: theirs are those two owe.
+    overdue = FollowUp.objects.filter(Q(responsible_agency__short_name="MBIE") | Q(responsible_portfolio__name="Resources")).overdue()
     results = page.locator("#results")
     expect(results.locator("tbody .govuk-tag")).to_have_text(["Overdue"] * overdue.count())
     axe(page)

@@ -127,7 +127,7 @@ class Command(BaseCommand):
         return FollowUp.objects.create(
             decision=decision, kind=spec["kind"], description=spec["description"],
             responsible_portfolio=Portfolio.objects.get(name=spec["portfolio"]),
-            responsible_agency=Agency.objects.get(short_name=spec["agency"]),
+            responsible_agency=spec["agency"] and Agency.objects.get(short_name=spec["agency"]),  # none: owed by a portfolio
             responsible_minister=Minister.objects.filter(name=spec.get("minister")).first()
             or Minister.objects.filter(assignments__portfolio__name=spec["portfolio"]).first(),
             responsible_text=spec["responsible_text"],
