@@ -99,3 +99,8 @@ def get_follow_up_for_user(user, pk, *, for_update=False):
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     return get_object_or_404(queryset, pk=pk)
+
+
+def may_act(user, follow_up):
+    """Whether the user may move this follow-up on: clerks any, officials those they may see."""
+    return is_clerk(user) or (can_act(user) and visible_follow_ups(user).filter(pk=follow_up.pk).exists())

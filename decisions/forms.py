@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cabinet.models import Agency, Committee, Portfolio, Profile, recorded
 from cabinet.references import InvalidReference, parse_reference
-from decisions.models import FollowUp
+from decisions.models import DueDateChange, FollowUp
 
 
 class DateInput(forms.DateInput):
@@ -101,17 +101,37 @@ class VersionedForm(forms.Form):
         self.follow_up = follow_up
 
 
-class NoteForm(VersionedForm):
+class NoteForm(forms.Form):
+    """A progress note: notes never conflict with each other, so it carries no version."""
+
     text = forms.CharField(
         label="Progress note", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        error_messages={"required": "Enter the progress note"},
         help_text="What has happened: consultation under way, paper with the Minister, lodged for Cabinet.",
     )
 
+    def __init__(self, *args, follow_up=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.follow_up = follow_up
 
-class ExtensionForm(VersionedForm):
-    to_date = forms.DateField(label="New due date", widget=DateInput())
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    def step_data(self):
+        return {"text": self.cleaned_data["text"]}
 
+
+class DateChangeForm(VersionedForm):
+    """A new date with the reason for it: what extension requests, proposals and clerks' settings share."""
+
+    to_date = forms.DateField(label="New due date", widget=DateInput(), error_messages={"required": "Enter the new due date"})
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+    def step_data(self):
+        return {"to_date": self.cleaned_data["to_date"], "reason": self.cleaned_data["reason"]}
+
+
+class ExtensionForm(DateChangeForm):
     def clean_to_date(self):
         to_date = self.cleaned_data["to_date"]
         if to_date <= timezone.localdate():
@@ -121,41 +141,81 @@ class ExtensionForm(VersionedForm):
         return to_date
 
 
-class DueDateForm(VersionedForm):
-    to_date = forms.DateField(label="Due date", widget=DateInput())
+class ProposeDueDateForm(DateChangeForm):
+    to_date = forms.DateField(label="Proposed due date", widget=DateInput(), error_messages={"required": "Enter the proposed due date"})
+
+    def clean_to_date(self):
+        to_date = self.cleaned_data["to_date"]
+        if to_date <= timezone.localdate():
+            raise ValidationError("The proposed due date must be in the future.")
+        return to_date
+
+
+class DueDateForm(DateChangeForm):
+    to_date = forms.DateField(label="Due date", widget=DateInput(), error_messages={"required": "Enter the due date"})
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        error_messages={"required": "Enter the reason"},
         help_text="For example: date agreed with the Minister's office.",
     )
 
 
-class DecideExtensionForm(VersionedForm):
+class WithdrawForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why are you withdrawing it? (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def step_data(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class DecideRequestForm(VersionedForm):
     decision = forms.ChoiceField(
         label="Decision", choices=[("approve", "Approve the new date"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect, error_messages={"required": "Choose whether to approve or decline the request"},
     )
     approved_by = forms.CharField(
         label="Agreed by", required=False, max_length=160,
-        help_text="Who agreed, for a longer delay: the committee chair.",
+        help_text="Who agreed, for a delay of more than a month: the committee chair.",
+    )
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        help_text="Needed when you decline: the agency sees it.",
     )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "approve" and not cleaned.get("approved_by", "").strip():
-            self.add_error("approved_by", "Say who agreed to the new date (for example the committee chair).")
+        waiting = self.follow_up.waiting_request() if self.follow_up else None
+        needs_agreement = waiting is not None and waiting.tier == DueDateChange.Tier.CHAIR
+        if cleaned.get("decision") == "approve" and needs_agreement and not cleaned.get("approved_by", "").strip():
+            self.add_error("approved_by", "Enter who agreed to the new date (for example the committee chair)")
+        if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the reason for declining")
         return cleaned
+
+    def step_data(self):
+        data = self.cleaned_data
+        return {"approve": data["decision"] == "approve", "approved_by": data["approved_by"], "reason": data["reason"]}
 
 
 class SubmittedForm(VersionedForm):
-    reference = forms.CharField(label="Reference of the paper lodged", help_text="For example CAB-26-SUB-0101.")
+    reference = forms.CharField(
+        label="Reference of the paper lodged", help_text="For example CAB-26-SUB-0101.",
+        error_messages={"required": "Enter the reference of the paper lodged"},
+    )
 
     def clean_reference(self):
         return str(reference_from(self.cleaned_data["reference"], kind="paper"))
 
+    def step_data(self):
+        return {"reference": self.cleaned_data["reference"]}
+
 
 class DischargeForm(VersionedForm):
     reference = forms.CharField(
-        label="Discharging paper or minute", help_text="For example CAB-26-MIN-0101 or CAB-26-SUB-0101."
+        label="Discharging paper or minute", help_text="For example CAB-26-MIN-0101 or CAB-26-SUB-0101.",
+        error_messages={"required": "Enter the reference of the discharging paper or minute"},
     )
     paper_title = forms.CharField(
         label="Title of the paper, if it is not recorded yet", required=False, max_length=400,
@@ -180,14 +240,26 @@ class DischargeForm(VersionedForm):
             self.add_error("paper_title", f"{reference} is not recorded yet: give its title to record it.")
         return cleaned
 
+    def step_data(self):
+        data = self.cleaned_data
+        if data["record"] is not None:
+            return {"by": data["record"], "reason": data["reason"]}
+        return {"new_paper": (data["reference"], data["paper_title"]), "reason": data["reason"]}
+
 
 class CloseForm(VersionedForm):
     status = forms.ChoiceField(
         label="Close as",
         choices=[(FollowUp.Status.CANCELLED, "Cancelled (with approval)"), (FollowUp.Status.SUPERSEDED, "Superseded by a later decision")],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect, error_messages={"required": "Choose whether it was cancelled or superseded"},
     )
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+    def step_data(self):
+        return {"status": self.cleaned_data["status"], "reason": self.cleaned_data["reason"]}
 
 
 class DigestForm(forms.ModelForm):
