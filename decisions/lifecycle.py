@@ -53,15 +53,15 @@ LIFECYCLE = {
 def refusal(follow_up, name, *, waiting):
     """Why `name` cannot be taken now, in the person's words; None when it can (roles are checked apart)."""
     step = LIFECYCLE[name]
-    if follow_up.status not in step.sources:
-        return f"This follow-up is {follow_up.get_status_display().lower()}: “{step.label}” is not open to it."
-    if step.waiting is True and waiting is None:
-        return "No request about the due date is waiting for a decision."
     if step.waiting is False and waiting is not None:
         return (
             f"A request to move the due date to {waiting.to_date:%-d %B %Y} is already waiting for the Cabinet Office: "
             "withdraw it first, or wait for their decision."
         )
+    if follow_up.status not in step.sources:
+        return f"This follow-up is {follow_up.get_status_display().lower()}: “{step.label}” is not open to it."
+    if step.waiting is True and waiting is None:
+        return "No request about the due date is waiting for a decision."
     if step.dated is True and follow_up.due_date is None:
         return "This follow-up has no due date yet: propose one instead of asking for an extension."
     if step.dated is False and follow_up.due_date is not None:
