@@ -1,10 +1,13 @@
 """Forms of the officials' pages. Each lists its fields; each action form carries the version it was opened on."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from cabinet.business_days import is_business_day
 from cabinet.models import Agency, Committee, Portfolio, Profile, recorded
 from cabinet.references import InvalidReference, parse_reference
 from decisions.models import DueDateChange, FollowUp
@@ -30,8 +33,9 @@ def reference_from(text, *, kind=None):
 
 class FollowUpFilterForm(forms.Form):
     SORTS = {
-        "due": ("due_date", "pk"),
-        "-due": ("-due_date", "-pk"),
+        # Undated last, whichever way and on every database (no reliance on where NULLs sort).
+        "due": (F("due_date").asc(nulls_last=True), "pk"),
+        "-due": (F("due_date").desc(nulls_last=True), "-pk"),
         "reference": ("decision__minute__reference", "decision__sort_key", "pk"),
         "status": ("status", "due_date", "pk"),
     }
@@ -68,8 +72,14 @@ class FollowUpFilterForm(forms.Form):
         "committee": "report_to", "due_from": "due_date__gte", "due_to": "due_date__lte",
     }
 
+    # What the list shows when no status is chosen: what is still owed. Closed ones on request.
+    OWED = [FollowUp.Status.OPEN, FollowUp.Status.EXTENSION_REQUESTED, FollowUp.Status.SUBMITTED]
+
     def filter(self, queryset):
-        data = self.cleaned_data
+        """The valid filters applied (an invalid one is left out, the others still apply), in the chosen order."""
+        data = self.cleaned_data if self.is_bound else {}
+        if not data.get("status") and "status" not in self.errors:
+            queryset = queryset.filter(status__in=self.OWED)
         if data.get("q"):
             queryset = search_follow_ups(queryset, data["q"])
         queryset = queryset.filter(**{lookup: data[name] for name, lookup in self.LOOKUPS.items() if data.get(name)})
@@ -119,13 +129,43 @@ class NoteForm(forms.Form):
 
 
 class DateChangeForm(VersionedForm):
-    """A new date with the reason for it: what extension requests, proposals and clerks' settings share."""
+    """A new date with the reason for it: what extension requests, proposals and clerks' settings share.
+
+    An unlikely date (a weekend or public holiday, more than a year ahead, before the decision) is not refused:
+    the person is asked to confirm it, since a clerk back-filling history may mean it. An impossible year is refused.
+    """
 
     to_date = forms.DateField(label="New due date", widget=DateInput(), error_messages={"required": "Enter the new due date"})
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         error_messages={"required": "Enter the reason"},
     )
+    confirm_date = forms.BooleanField(
+        required=False, label="Yes, use this date", help_text="Tick this if the date is right although it looks unusual.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        to_date = cleaned.get("to_date")
+        if to_date is None or "to_date" in self.errors:
+            return cleaned
+        today = timezone.localdate()
+        if not today.year - 20 <= to_date.year <= today.year + 10:
+            self.add_error("to_date", f"Enter a due date between {today.year - 20} and {today.year + 10}")
+            return cleaned
+        if cleaned.get("confirm_date"):
+            return cleaned
+        decided = self.follow_up.decision.minute.decision_date if self.follow_up else None
+        if decided and to_date < decided:
+            doubt = f"{to_date:%-d %B %Y} is before the decision ({decided:%-d %B %Y})"
+        elif to_date > today + datetime.timedelta(days=366):
+            doubt = f"{to_date:%-d %B %Y} is more than a year ahead"
+        elif not is_business_day(to_date):
+            doubt = f"{to_date:%-d %B %Y} is a {'weekend' if to_date.weekday() >= 5 else 'public holiday'}"
+        else:
+            return cleaned
+        self.add_error("confirm_date", f"Check the date: {doubt}. Tick “Yes, use this date” if it is right")
+        return cleaned
 
     def step_data(self):
         return {"to_date": self.cleaned_data["to_date"], "reason": self.cleaned_data["reason"]}

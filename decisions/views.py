@@ -92,11 +92,9 @@ def dashboard(request):
 @require_GET
 def followup_list(request):
     form = FollowUpFilterForm(request.GET or None)
-    queryset = access.visible_follow_ups(request.user)
-    if form.is_bound and form.is_valid():
-        queryset = form.filter(queryset)
-    else:
-        queryset = queryset.order_by(*FollowUpFilterForm.SORTS["due"])
+    if form.is_bound:
+        form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
+    queryset = form.filter(access.visible_follow_ups(request.user))
     page = Paginator(_with_list_context(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -407,3 +407,49 @@ def test_random_steps_by_random_roles_keep_the_lifecycle_whole(client, clerk, of
         if user is outsider:
             assert response.status_code == 404
         check_invariants(follow_up)
+
+
+# Forms as GOV.UK writes them.
+
+
+@pytest.mark.parametrize("to_date, doubt", [
+    ("2026-04-04", "4 April 2026 is a weekend"),
+    ("2026-04-06", "6 April 2026 is a public holiday"),  # Easter Monday
+    ("2027-06-30", "30 June 2027 is more than a year ahead"),
+    ("2025-12-01", "1 December 2025 is before the decision"),
+])
+def test_an_unlikely_date_is_confirmed_not_refused(client, clerk, follow_up, to_date, doubt):
+    follow_up.decision.minute.decision_date = D(2026, 2, 16)
+    follow_up.decision.minute.save()
+    client.force_login(clerk)
+    before = state(follow_up)
+    asked = client.post(url("set_due_date", follow_up), {"version": 1, "to_date": to_date, "reason": "Back-filled."})
+    content = asked.content.decode()
+    assert asked.status_code == 200 and f"Check the date: {doubt}" in content
+    assert content.count(f"Check the date: {doubt}") == 2  # once in the summary, once by the field: no more
+    assert "<title>Error: " in content
+    assert state(follow_up) == before
+    confirmed = client.post(url("set_due_date", follow_up), {
+        "version": 1, "to_date": to_date, "reason": "Back-filled.", "confirm_date": "on",
+    })
+    assert confirmed.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.due_date == D.fromisoformat(to_date)
+
+
+@pytest.mark.parametrize("to_date", ["0026-05-01", "2206-05-01"])
+def test_an_absurd_year_is_refused_even_when_confirmed(client, clerk, follow_up, to_date):
+    client.force_login(clerk)
+    before = state(follow_up)
+    response = client.post(url("set_due_date", follow_up), {
+        "version": 1, "to_date": to_date, "reason": "Typo.", "confirm_date": "on",
+    })
+    assert response.status_code == 200 and "Enter a due date between 2006 and 2036" in response.content.decode()
+    assert state(follow_up) == before
+
+
+def test_each_missing_field_has_its_own_message(client, clerk, follow_up):
+    client.force_login(clerk)
+    content = client.post(url("set_due_date", follow_up), {"version": 1}).content.decode()
+    assert "Enter the due date" in content and "Enter the reason" in content
+    assert "This field is required" not in content

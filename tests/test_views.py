@@ -266,7 +266,7 @@ def test_long_extension_goes_to_a_clerk_who_approves_it(client, official, clerk,
 def test_stale_form_is_refused_with_what_changed(client, official, clerk, theirs):
     client.force_login(clerk)
     client.post(reverse("decisions:followup_set_due_date", args=[theirs.pk]),
-                {"version": 1, "to_date": "2030-03-31", "reason": "Agreed with the Minister's office."})
+                {"version": 1, "to_date": "2030-03-31", "reason": "Agreed with the Minister's office.", "confirm_date": "on"})
     client.force_login(official)
     response = client.post(reverse("decisions:followup_mark_submitted", args=[theirs.pk]),
                            {"version": 1, "reference": "CAB-26-SUB-0300"}, follow=True)
