@@ -204,7 +204,7 @@ class ProactiveReleaseAdmin(RecordAdmin):
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    fields = ["role", "agencies", "portfolios", "committees", "digest"]
+    fields = ["role", "agencies", "portfolios", "is_coordinator", "committees", "digest"]
     autocomplete_fields = ["agencies", "portfolios", "committees"]
 
 

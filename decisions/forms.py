@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,6 +53,7 @@ class FollowUpFilterForm(forms.Form):
     )
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due by")
+    mine = forms.BooleanField(required=False, label="Assigned to me")
     overdue = forms.BooleanField(required=False, label="Overdue only")
     undated = forms.BooleanField(required=False, label="No due date only")
     sort = forms.ChoiceField(
@@ -75,9 +77,15 @@ class FollowUpFilterForm(forms.Form):
     # What the list shows when no status is chosen: what is still owed. Closed ones on request.
     OWED = [FollowUp.Status.OPEN, FollowUp.Status.EXTENSION_REQUESTED, FollowUp.Status.SUBMITTED]
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def filter(self, queryset):
         """The valid filters applied (an invalid one is left out, the others still apply), in the chosen order."""
         data = self.cleaned_data if self.is_bound else {}
+        if data.get("mine"):
+            queryset = queryset.filter(lead=self.user)
         if not data.get("status") and "status" not in self.errors:
             queryset = queryset.filter(status__in=self.OWED)
         if data.get("q"):
@@ -237,6 +245,29 @@ class DecideRequestForm(VersionedForm):
     def step_data(self):
         data = self.cleaned_data
         return {"approve": data["decision"] == "approve", "approved_by": data["approved_by"], "reason": data["reason"]}
+
+
+class LeadForm(VersionedForm):
+    lead = forms.ModelChoiceField(
+        label="Lead official", required=False, queryset=None, empty_label="Nobody: every official of the agency",
+        help_text="The lead and the agency's Cabinet coordinators get its reminders.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        follow_up = self.follow_up
+        officials = get_user_model().objects.filter(
+            is_active=True, profile__role=Profile.Role.OFFICIAL
+        ).filter(
+            Q(profile__agencies=follow_up.responsible_agency_id) | Q(profile__portfolios=follow_up.responsible_portfolio_id)
+        ).distinct().order_by("first_name", "last_name", "username")
+        self.fields["lead"].queryset = officials
+        self.fields["lead"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        if not self.is_bound:
+            self.initial.setdefault("lead", follow_up.lead_id)
+
+    def step_data(self):
+        return {"lead": self.cleaned_data["lead"]}
 
 
 class SubmittedForm(VersionedForm):

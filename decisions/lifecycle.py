@@ -47,6 +47,7 @@ LIFECYCLE = {
     "set_due_date": Step("Set the due date", OWED, CLERK, overtakes_waiting=True),
     "discharge": Step("Record discharge", OWED, CLERK, overtakes_waiting=True),
     "close": Step("Cancel or supersede", OWED, CLERK, overtakes_waiting=True),
+    "assign_lead": Step("Choose the lead official", frozenset({OPEN, EXTENSION}), OFFICIAL),
 }
 
 

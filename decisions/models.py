@@ -128,7 +128,7 @@ class FollowUpQuerySet(models.QuerySet):
     def with_context(self):
         return self.select_related(
             "decision__minute__committee", "responsible_minister", "responsible_portfolio",
-            "responsible_agency", "report_to",
+            "responsible_agency", "report_to", "lead",
         )
 
 
@@ -191,6 +191,10 @@ class FollowUp(models.Model):
     )
     closed_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="led_follow_ups",
+        verbose_name="lead official", help_text="The official of its agency who leads it; reminders go to them.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -226,6 +230,8 @@ class FollowUp(models.Model):
         indexes = [
             # The dashboard and the reminder job select active follow-ups by due date.
             models.Index(fields=["status", "due_date"], name="decisions_followup_status_due"),
+            # "Assigned to me": an official's queue of what they lead.
+            models.Index(fields=["lead", "status"], name="decisions_followup_lead"),
         ]
 
     def __str__(self):
@@ -353,6 +359,16 @@ class FollowUp(models.Model):
         self._return_to_open()
         stays = f"stays {self.due_date:%-d %B %Y}" if self.due_date else "is still to be set"
         return f"Declined: the due date {stays}, and the agency sees your reason."
+
+    def _step_assign_lead(self, *, user, waiting, lead):
+        """The lead is one of the officials who may act on it (or nobody: every official of the agency again)."""
+        if lead is not None and not (lead.is_active and lifecycle.may_take(lead, self, "add_note")):
+            raise lifecycle.TransitionRefused(f"{lead.get_full_name() or lead} is not an official of its agency or portfolio.")
+        self.lead = lead
+        self._apply("lead")
+        if lead is None:
+            return "No lead now: reminders go to every official of the agency."
+        return f"{lead.get_full_name() or lead.get_username()} now leads it; reminders go to them and the agency's coordinators."
 
     def _step_mark_submitted(self, *, user, waiting, reference):
         self.status, self.submitted_reference, self.submitted_at = self.Status.SUBMITTED, reference, timezone.now()

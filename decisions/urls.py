@@ -17,6 +17,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/submitted/", views.followup_mark_submitted, name="followup_mark_submitted"),
     path("follow-ups/<int:pk>/discharge/", views.followup_discharge, name="followup_discharge"),
     path("follow-ups/<int:pk>/close/", views.followup_close, name="followup_close"),
+    path("follow-ups/<int:pk>/lead/", views.followup_assign_lead, name="followup_assign_lead"),
     path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),

@@ -20,8 +20,8 @@ from cabinet.references import InvalidReference, parse_reference
 from decisions import access
 from decisions import lifecycle
 from decisions.forms import (
-    CloseForm, DecideRequestForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, NoteForm,
-    ProposeDueDateForm, SubmittedForm, WithdrawForm,
+    CloseForm, DecideRequestForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, LeadForm,
+    NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
@@ -91,7 +91,7 @@ def dashboard(request):
 
 @require_GET
 def followup_list(request):
-    form = FollowUpFilterForm(request.GET or None)
+    form = FollowUpFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
     queryset = form.filter(access.visible_follow_ups(request.user))
@@ -201,6 +201,7 @@ STEP_PAGES = {
     "set_due_date": (DueDateForm, "decisions/followup_set_due_date.html"),
     "discharge": (DischargeForm, "decisions/followup_discharge.html"),
     "close": (CloseForm, "decisions/followup_close.html"),
+    "assign_lead": (LeadForm, "decisions/followup_assign_lead.html"),
 }
 
 
@@ -286,6 +287,7 @@ followup_mark_submitted = _step_view("mark_submitted")
 followup_set_due_date = _step_view("set_due_date")
 followup_discharge = _step_view("discharge")
 followup_close = _step_view("close")
+followup_assign_lead = _step_view("assign_lead")
 
 
 def minute_detail(request, pk):

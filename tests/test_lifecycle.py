@@ -369,6 +369,7 @@ STEP_DATA = {
     "set_due_date": lambda rng: {"to_date": rng.choice(["2026-04-30", "2026-08-31"]), "reason": "Agreed."},
     "discharge": lambda rng: {"reference": "CAB-26-SUB-0500", "paper_title": "Report-back"},
     "close": lambda rng: {"status": rng.choice(["cancelled", "superseded", "discharged"]), "reason": "Done."},
+    "assign_lead": lambda rng: {"lead": rng.choice(["", "1", "2", "999"])},
 }
 
 
