@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Max
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.contrib.auth import get_user_model
@@ -51,6 +52,57 @@ class StaleEditCheckForm(forms.ModelForm):
                     "Nothing was saved: open it again to see their change, then make yours."
                 )
         return cleaned
+
+
+class StaleEditCheckFormSet(forms.BaseInlineFormSet):
+    """Inline rows versioned like their page: a row someone changed after the page was opened is refused.
+
+    The latest history row of every inline record is read in one query when the page opens and again, under a
+    row lock, when it is saved; an untouched row on a stale page would otherwise write its old values back.
+    """
+
+    def _latest_changes(self, pks, *, lock=False):
+        model = self.model
+        if lock:
+            model.objects.select_for_update().filter(pk__in=pks).values_list("pk").order_by().count()
+        rows = (
+            model.history.filter(id__in=pks).order_by().values("id").annotate(latest=Max("history_id"))
+            .values_list("id", "latest")
+        )
+        return dict(rows)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        seen = self._latest_changes([form.instance.pk for form in self.initial_forms])
+        for form in self.initial_forms:
+            form.fields["seen_change"].initial = seen.get(form.instance.pk)
+
+    def clean(self):
+        super().clean()
+        forms_by_pk = {form.instance.pk: form for form in self.initial_forms if form.is_valid()}
+        current = self._latest_changes(list(forms_by_pk), lock=True)
+        for pk, form in forms_by_pk.items():
+            if current.get(pk) is not None and form.cleaned_data.get("seen_change") != current[pk]:
+                record = self.model.history.select_related("history_user").get(history_id=current[pk])
+                who = record.history_user.get_username() if record.history_user else "Someone"
+                form.add_error(None, (
+                    f"{who} changed {form.instance} at {timezone.localtime(record.history_date):%-d %B %Y, %-I:%M %p} "
+                    "after you opened this page. Nothing was saved: open it again to see their change, then make yours."
+                ))
+
+
+class InlineSeenChangeForm(forms.ModelForm):
+    seen_change = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class VersionedInline:
+    """An inline whose rows are checked for stale edits like their page (StaleEditCheckFormSet)."""
+
+    form = InlineSeenChangeForm
+    formset = StaleEditCheckFormSet
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "seen_change"]
 
 
 class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
@@ -152,7 +204,7 @@ class ProactiveReleaseAdmin(RecordAdmin):
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    fields = ["role", "agencies", "portfolios", "committees", "digest"]
+    fields = ["role", "agencies", "portfolios", "is_coordinator", "committees", "digest"]
     autocomplete_fields = ["agencies", "portfolios", "committees"]
 
 

@@ -458,6 +458,10 @@ class Profile(models.Model):
     digest = models.CharField(
         max_length=5, choices=Digest, default=Digest.DAILY, help_text="When reminder emails arrive."
     )
+    is_coordinator = models.BooleanField(
+        default=False, verbose_name="Cabinet coordinator",
+        help_text="For officials: their agencies' Cabinet coordinator, who gets every reminder about their follow-ups.",
+    )
     history = HistoricalRecords(m2m_fields=[agencies, portfolios, committees])
 
     def __str__(self):

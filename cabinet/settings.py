@@ -184,3 +184,4 @@ REMINDERS = {
     "retry_backoff_max_minutes": 24 * 60,
     "claim_timeout_minutes": 30,
 }
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history is the audit: records move on through their own pages, not by reverting

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from cabinet.admin import NoDeleteMixin, RecordAdmin
+from cabinet.admin import NoDeleteMixin, RecordAdmin, VersionedInline
 from cabinet.models import Minute, recorded
 from cabinet.references import InvalidReference, parse_reference
+from decisions import lifecycle
 from decisions.forms import reference_from
 from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
@@ -64,7 +65,7 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(year=self.value()) if self.value() else queryset
 
 
-class DecisionItemInline(NoDeleteMixin, admin.TabularInline):
+class DecisionItemInline(VersionedInline, NoDeleteMixin, admin.TabularInline):
     model = DecisionItem
     fields = ["number", "verb", "text", "is_redacted"]
     extra = 0
@@ -184,23 +185,51 @@ class MinuteAdmin(RecordAdmin):
         )
 
 
-class RedactionInline(NoDeleteMixin, admin.TabularInline):
+class RedactionInline(VersionedInline, NoDeleteMixin, admin.TabularInline):
     model = Redaction
     fields = ["label", "marker", "ground", "start", "end"]
     autocomplete_fields = ["ground"]
     extra = 0
 
 
-class FollowUpInline(NoDeleteMixin, admin.StackedInline):
+class FollowUpInline(NoDeleteMixin, admin.TabularInline):
+    """The item's follow-ups as they stand, read-only: each moves on only through its own lifecycle (its page)."""
+
     model = FollowUp
     fk_name = "decision"
+    fields = ["kind", "description", "responsible", "due_date", "status"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "responsible_minister", "responsible_portfolio", "responsible_agency"
+        )
+
+
+class NewFollowUpInline(NoDeleteMixin, admin.StackedInline):
+    """Adds a follow-up the import missed; it starts open, and its lifecycle takes it from there."""
+
+    model = FollowUp
+    fk_name = "decision"
+    verbose_name = "new follow-up"
+    verbose_name_plural = "add follow-ups"
     fields = [
-        ("kind", "status"), "description", ("responsible_minister", "responsible_portfolio", "responsible_agency"),
-        "responsible_text", "report_to", ("due_date", "due_precision"), "due_text", "closed_reason",
+        "kind", "description", ("responsible_minister", "responsible_portfolio", "responsible_agency"),
+        "responsible_text", "report_to", ("due_date", "due_precision"), "due_text",
     ]
     autocomplete_fields = ["responsible_minister", "responsible_portfolio", "responsible_agency", "report_to"]
     extra = 0
-    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DecisionItem)
@@ -211,7 +240,7 @@ class DecisionItemAdmin(RecordAdmin):
     search_fields = ["minute__reference", "text"]
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
-    inlines = [RedactionInline, FollowUpInline]
+    inlines = [RedactionInline, FollowUpInline, NewFollowUpInline]
 
     @admin.display(description="Text")
     def short_text(self, item):
@@ -255,10 +284,18 @@ class CloseForm(forms.Form):
 
 
 class DueDateChangeInline(NoDeleteMixin, admin.TabularInline):
+    """The due-date trail, read-only: requests are decided through the follow-up's own page (its lifecycle)."""
+
     model = DueDateChange
-    fields = ["from_date", "to_date", "to_precision", "reason", "tier", "status", "requested_by", "approved_by", "decided_at"]
-    readonly_fields = ["from_date", "requested_by", "decided_at"]
+    fields = ["from_date", "to_date", "reason", "tier", "status", "requested_by", "decided_by", "approved_by", "decision_reason"]
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "decided_by")
 
 
 class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
@@ -287,14 +324,32 @@ class FollowUpAdmin(RecordAdmin):
         "discharged_by_minute", "discharged_by_paper", "superseded_by",
     ]
     fields = [
-        "decision", ("kind", "status"), "description",
+        "decision", ("kind", "status"), "lifecycle_link", "description",
         ("responsible_minister", "responsible_portfolio", "responsible_agency"), "responsible_text", "report_to",
         ("due_date", "due_precision"), "due_text", ("original_due_date", "original_due_precision"),
         "submitted_reference", ("discharged_by_minute", "discharged_by_paper"), "superseded_by", "closed_reason",
         "closed_at",
     ]
-    readonly_fields = ["original_due_date", "original_due_precision", "closed_at"]
+    readonly_fields = ["original_due_date", "original_due_precision", "closed_at", "lifecycle_link"]
+    # Set only by the lifecycle's steps (decisions/lifecycle.py), taken on the follow-up's own page.
+    lifecycle_fields = [
+        "status", "due_date", "due_precision", "submitted_reference", "discharged_by_minute", "discharged_by_paper",
+        "superseded_by", "closed_reason",
+    ]
     inlines = [DueDateChangeInline, ProgressNoteInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, *self.lifecycle_fields] if obj else [*readonly, "status"]
+
+    @admin.display(description="Status, due date and closing")
+    def lifecycle_link(self, follow_up):
+        if not follow_up.pk:
+            return "A new follow-up starts open."
+        return format_html(
+            'Changed only through its steps: <a href="{}">open it in the tracker</a> to set the due date, decide a '
+            "request, record discharge, cancel or supersede.", follow_up.get_absolute_url(),
+        )
     actions = ["mark_discharged", "mark_cancelled"]
 
     @admin.display(description="Due", ordering="due_date")
@@ -314,20 +369,22 @@ class FollowUpAdmin(RecordAdmin):
         needs_reference = status == FollowUp.Status.DISCHARGED
         form = CloseForm(request.POST if "confirm" in request.POST else None, needs_reference=needs_reference)
         if form.is_bound and form.is_valid():
-            closed = 0
-            with transaction.atomic():
+            closed, refused = 0, []
+            reason = form.cleaned_data["reason"]
+            with transaction.atomic(durable=True):
                 for follow_up in queryset.select_for_update(of=("self",)):
-                    if follow_up.is_closed:
-                        continue
-                    if needs_reference:
-                        follow_up.discharge(form.cleaned_data["reference"], reason=form.cleaned_data["reason"])
+                    try:
+                        if needs_reference:
+                            follow_up.take("discharge", user=request.user, by=form.cleaned_data["reference"], reason=reason)
+                        else:
+                            follow_up.take("close", user=request.user, status=status, reason=reason)
+                    except lifecycle.TransitionRefused as refusal:
+                        refused.append(f"{follow_up}: {refusal}")
                     else:
-                        follow_up.cancel(reason=form.cleaned_data["reason"])
-                    closed += 1
-            skipped = queryset.count() - closed
+                        closed += 1
             self.message_user(request, f"{closed} follow-up(s) {status}.", messages.SUCCESS)
-            if skipped:
-                self.message_user(request, f"{skipped} already closed were left as they were.", messages.WARNING)
+            for line in refused:
+                self.message_user(request, f"Left as it was: {line}", messages.WARNING)
             return None
         return TemplateResponse(
             request,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cabinet import business_days
+from decisions import lifecycle
 from cabinet.models import Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio
 
 NUMBER_PATTERN = r"^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,4}$"
@@ -131,7 +132,7 @@ class FollowUpQuerySet(models.QuerySet):
     def with_context(self):
         return self.select_related(
             "decision__minute__committee", "responsible_minister", "responsible_portfolio",
-            "responsible_agency", "report_to",
+            "responsible_agency", "report_to", "lead",
         )
 
 
@@ -198,6 +199,10 @@ class FollowUp(models.Model):
     )
     closed_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="led_follow_ups",
+        verbose_name="lead official", help_text="The official of its agency who leads it; reminders go to them.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -233,6 +238,8 @@ class FollowUp(models.Model):
         indexes = [
             # The dashboard and the reminder job select active follow-ups by due date.
             models.Index(fields=["status", "due_date"], name="decisions_followup_status_due"),
+            # "Assigned to me": an official's queue of what they lead.
+            models.Index(fields=["lead", "status"], name="decisions_followup_lead"),
         ]
 
     def __str__(self):
@@ -292,77 +299,152 @@ class FollowUp(models.Model):
             self.closed_at = None
         super().save(*args, **kwargs)
 
+    # The lifecycle (decisions/lifecycle.py declares it): take() is the only writer of `status`.
+
+    def waiting_request(self):
+        """The date-change request waiting for a clerk, if any (at most one: a named constraint)."""
+        return self.due_date_changes.filter(status=DueDateChange.Status.PENDING).first()
+
+    def available_steps(self, user):
+        """The steps this user may take now, by name: what a page offers."""
+        waiting = self.waiting_request()
+        return [
+            name for name in lifecycle.LIFECYCLE
+            if lifecycle.refusal(self, name, waiting=waiting) is None and lifecycle.may_take(user, self, name)
+        ]
+
+    def take(self, name, *, user, version=None, **data):
+        """Take the step `name` for `user`, checked against LIFECYCLE; returns what happened, in words.
+
+        The caller holds the row (select_for_update) inside one transaction. Raises StaleChange when the follow-up
+        moved on since `version` was opened, TransitionRefused when the step is not open to it now.
+        """
+        step = lifecycle.LIFECYCLE[name]
+        if version is not None and version != self.version:
+            raise lifecycle.StaleChange(self, version)
+        if not lifecycle.may_take(user, self, name):
+            raise lifecycle.TransitionRefused(f"You cannot “{step.label.lower()}” on this follow-up.")
+        waiting = self.waiting_request()
+        reason = lifecycle.refusal(self, name, waiting=waiting)
+        if reason:
+            raise lifecycle.TransitionRefused(reason)
+        if step.overtakes_waiting and waiting is not None:
+            waiting.close(DueDateChange.Status.SUPERSEDED, user=user, reason=f"Overtaken: {step.label.lower()}.")
+        return getattr(self, f"_step_{name}")(user=user, waiting=waiting, **data)
+
+    def _step_add_note(self, *, user, waiting, text):
+        ProgressNote.objects.create(follow_up=self, author=user, text=text)
+        return "Progress note added."
+
+    def _step_request_extension(self, *, user, waiting, to_date, reason):
+        """Up to one month later the date moves at once and the Cabinet Office is told; longer waits for a clerk."""
+        if to_date <= one_month_after(self.due_date):
+            self._change_due_date(to_date, user=user, reason=reason, tier=DueDateChange.Tier.NOTIFICATION)
+            return f"Due date moved to {to_date:%-d %B %Y}; the Cabinet Office has been told."
+        DueDateChange.objects.create(
+            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
+            reason=reason, requested_by=user, tier=DueDateChange.Tier.CHAIR,
+        )
+        self.status = self.Status.EXTENSION_REQUESTED
+        self._apply("status")
+        return f"Request sent: the due date stays {self.due_date:%-d %B %Y} until a clerk decides."
+
+    def _step_propose_due_date(self, *, user, waiting, to_date, reason):
+        DueDateChange.objects.create(
+            follow_up=self, from_date=None, to_date=to_date, reason=reason, requested_by=user,
+            tier=DueDateChange.Tier.PROPOSED,
+        )
+        self._apply()
+        return f"Due date of {to_date:%-d %B %Y} proposed: a clerk accepts it or sets another."
+
+    def _step_withdraw_request(self, *, user, waiting, reason=""):
+        waiting.close(DueDateChange.Status.WITHDRAWN, user=user, reason=reason or "Withdrawn by the agency.")
+        self._return_to_open()
+        return "Request withdrawn: the due date stays as it was."
+
+    def _step_decide_request(self, *, user, waiting, approve, approved_by="", reason=""):
+        if approve:
+            waiting.close(DueDateChange.Status.APPROVED, user=user, reason=reason, approved_by=approved_by)
+            self.due_date, self.due_precision = waiting.to_date, waiting.to_precision
+            self._return_to_open("due_date", "due_precision")
+            return f"Approved: the due date is now {waiting.to_date:%-d %B %Y}."
+        waiting.close(DueDateChange.Status.DECLINED, user=user, reason=reason)
+        self._return_to_open()
+        stays = f"stays {self.due_date:%-d %B %Y}" if self.due_date else "is still to be set"
+        return f"Declined: the due date {stays}, and the agency sees your reason."
+
+    def _step_assign_lead(self, *, user, waiting, lead):
+        """The lead is one of the officials who may act on it (or nobody: every official of the agency again)."""
+        if lead is not None and not (lead.is_active and lifecycle.may_take(lead, self, "add_note")):
+            raise lifecycle.TransitionRefused(f"{lead.get_full_name() or lead} is not an official of its agency or portfolio.")
+        self.lead = lead
+        self._apply("lead")
+        if lead is None:
+            return "No lead now: reminders go to every official of the agency."
+        return f"{lead.get_full_name() or lead.get_username()} now leads it; reminders go to them and the agency's coordinators."
+
+    def _step_mark_submitted(self, *, user, waiting, reference):
+        self.status, self.submitted_reference, self.submitted_at = self.Status.SUBMITTED, reference, timezone.now()
+        self._apply("status", "submitted_reference", "submitted_at")
+        return f"Marked submitted as {reference}: reminders stop, and a clerk records its discharge when it is considered."
+
+    def _step_set_due_date(self, *, user, waiting, to_date, reason):
+        """A clerk sets or corrects the date (an undated report-back gets its first one this way)."""
+        self._change_due_date(to_date, user=user, reason=reason, tier=DueDateChange.Tier.SET)
+        return f"Due date set to {to_date:%-d %B %Y}."
+
+    def _step_discharge(self, *, user, waiting, by=None, new_paper=None, reason=""):
+        """Discharged by `by`, the minute or paper that considered it; `new_paper` (reference, title) records one."""
+        if by is None:
+            reference, title = new_paper
+            by = Paper.objects.create(
+                reference=reference, title=title, lead_agency=self.responsible_agency,
+                paper_date=timezone.localdate(), date_precision=DatePrecision.DAY,
+            )
+        is_minute = isinstance(by, Minute)
+        self._close(
+            self.Status.DISCHARGED, reason=reason,
+            discharged_by_minute=by if is_minute else None, discharged_by_paper=None if is_minute else by,
+        )
+        return f"Recorded as discharged by {by}."
+
     def _close(self, status, *, reason, **fields):
         self.status, self.closed_reason, self.closed_at = status, reason, timezone.now()
         for name, value in fields.items():
             setattr(self, name, value)
         self._apply("status", "closed_reason", "closed_at", *fields)
 
+    def _step_close(self, *, user, waiting, status, reason, decision=None):
+        """Cancelled (with approval) or superseded by a later decision."""
+        if status == self.Status.SUPERSEDED:
+            self._close(status, reason=reason, superseded_by=decision)
+        elif status == self.Status.CANCELLED:
+            self._close(status, reason=reason)
+        else:
+            raise lifecycle.TransitionRefused("Close a follow-up as cancelled or superseded.")
+        return f"Closed as {self.get_status_display().lower()}."
+
+    def _change_due_date(self, to_date, *, user, reason, tier):
+        DueDateChange.objects.create(
+            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
+            reason=reason, requested_by=user, tier=tier, status=DueDateChange.Status.APPROVED,
+            decided_by=user, decided_at=timezone.now(),
+        )
+        self.due_date, self.due_precision = to_date, DatePrecision.DAY
+        self._return_to_open("due_date", "due_precision")
+
+    def _return_to_open(self, *fields):
+        """Back to open once no request waits (a submitted follow-up stays submitted)."""
+        if self.status == self.Status.EXTENSION_REQUESTED:
+            self.status = self.Status.OPEN
+            fields = (*fields, "status")
+        self._apply(*fields)
+
     def _apply(self, *fields):
         """Save the named fields with a new version: any form opened on the old version is now stale."""
         self.version += 1
         self.full_clean(exclude=["decision", "minute"])
         self.save(update_fields=[*fields, "version"])
-
-    def add_note(self, *, author, text):
-        return ProgressNote.objects.create(follow_up=self, author=author, text=text)
-
-    def request_extension(self, *, to_date, reason, user):
-        """Up to about a month later the Cabinet Office is told and the date moves; longer waits for approval."""
-        within_a_month = self.due_date is not None and to_date <= one_month_after(self.due_date)
-        change = DueDateChange.objects.create(
-            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
-            to_precision=DatePrecision.DAY, reason=reason, requested_by=user,
-            tier=DueDateChange.Tier.NOTIFICATION if within_a_month else DueDateChange.Tier.CHAIR,
-            status=DueDateChange.Status.APPROVED if within_a_month else DueDateChange.Status.PENDING,
-            approved_by="Notified: within one month" if within_a_month else "",
-            decided_at=timezone.now() if within_a_month else None,
-        )
-        if within_a_month:
-            self.due_date, self.due_precision = to_date, DatePrecision.DAY
-            self._apply("due_date", "due_precision")
-        else:
-            self.status = self.Status.EXTENSION_REQUESTED
-            self._apply("status")
-        return change
-
-    def decide_extension(self, change, *, approve, user, approved_by=""):
-        change.status = DueDateChange.Status.APPROVED if approve else DueDateChange.Status.DECLINED
-        change.decided_by, change.decided_at, change.approved_by = user, timezone.now(), approved_by
-        change.save(update_fields=["status", "decided_by", "decided_at", "approved_by"])
-        if approve:
-            self.due_date, self.due_precision = change.to_date, change.to_precision
-        self.status = self.Status.OPEN
-        self._apply("status", "due_date", "due_precision")
-
-    def set_due_date(self, *, to_date, reason, user):
-        """A clerk sets or corrects the date (an undated report-back gets its first one this way)."""
-        DueDateChange.objects.create(
-            follow_up=self, from_date=self.due_date, from_precision=self.due_precision, to_date=to_date,
-            to_precision=DatePrecision.DAY, reason=reason, requested_by=user, tier=DueDateChange.Tier.CHAIR,
-            status=DueDateChange.Status.APPROVED, approved_by=user.get_full_name() or user.get_username(),
-            decided_by=user, decided_at=timezone.now(),
-        )
-        self.due_date, self.due_precision = to_date, DatePrecision.DAY
-        self._apply("due_date", "due_precision")
-
-    def mark_submitted(self, *, reference):
-        self.status, self.submitted_reference, self.submitted_at = self.Status.SUBMITTED, reference, timezone.now()
-        self._apply("status", "submitted_reference", "submitted_at")
-
-    def discharge(self, by, *, reason=""):
-        """Discharged by `by`, the minute or paper that considered it."""
-        is_minute = isinstance(by, Minute)
-        self._close(
-            self.Status.DISCHARGED, reason=reason,
-            discharged_by_minute=by if is_minute else None, discharged_by_paper=None if is_minute else by,
-        )
-
-    def cancel(self, *, reason):
-        self._close(self.Status.CANCELLED, reason=reason)
-
-    def supersede(self, *, reason, decision=None):
-        self._close(self.Status.SUPERSEDED, reason=reason, superseded_by=decision)
 
 
 class DueDateChange(models.Model):
@@ -371,11 +453,15 @@ class DueDateChange(models.Model):
     class Tier(models.TextChoices):
         NOTIFICATION = "notified", "Up to one month: the Cabinet Office is told"
         CHAIR = "chair", "Longer: the committee chair's agreement"
+        PROPOSED = "proposed", "Proposed by the agency: the Cabinet Office accepts it or sets another"
+        SET = "set", "Set by the Cabinet Office"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting approval"
+        PENDING = "pending", "Awaiting a decision"
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUPERSEDED = "superseded", "Overtaken"
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="due_date_changes")
     from_date = models.DateField(null=True, blank=True)
@@ -397,6 +483,9 @@ class DueDateChange(models.Model):
         help_text="The clerk who recorded the decision.",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(
+        blank=True, help_text="Why it was declined, withdrawn or overtaken, as the agency is told."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -407,6 +496,9 @@ class DueDateChange(models.Model):
                 name="decisions_duedatechange_decided_at_matches_status",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="decisions_duedatechange_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decision_reason=""), name="decisions_duedatechange_declined_has_reason"
+            ),
             models.UniqueConstraint(
                 fields=["follow_up"], condition=Q(status="pending"), name="decisions_duedatechange_one_pending"
             ),
@@ -414,6 +506,20 @@ class DueDateChange(models.Model):
 
     def __str__(self):
         return f"{self.follow_up}: {self.from_date or 'no date'} → {self.to_date}"
+
+    @property
+    def is_waiting(self):
+        return self.status == self.Status.PENDING
+
+    def close(self, status, *, user, reason="", approved_by=""):
+        """Record the decision on a waiting request; the request as asked stays as it was recorded."""
+        if status == self.Status.DECLINED and not reason.strip():
+            raise lifecycle.TransitionRefused("Give the reason for declining: the agency sees it.")
+        if status == self.Status.APPROVED and self.tier == self.Tier.CHAIR and not approved_by.strip():
+            raise lifecycle.TransitionRefused("Say who agreed to the new date (for example the committee chair).")
+        self.status, self.decided_by, self.decided_at = status, user, timezone.now()
+        self.decision_reason, self.approved_by = reason, approved_by
+        self.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "approved_by"])
 
 
 class ProgressNote(models.Model):

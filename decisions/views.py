@@ -6,22 +6,24 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cabinet.business_days import add_business_days
-from cabinet.models import Paper
 from cabinet.references import InvalidReference, parse_reference
 from decisions import access
+from decisions import lifecycle
 from decisions.forms import (
-    CloseForm, DecideExtensionForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, NoteForm,
-    SubmittedForm,
+    CloseForm, DecideRequestForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, LeadForm,
+    NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
+from decisions.lifecycle import LIFECYCLE
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
 
 PAGE_SIZE = 25
@@ -89,12 +91,10 @@ def dashboard(request):
 
 @require_GET
 def followup_list(request):
-    form = FollowUpFilterForm(request.GET or None)
-    queryset = access.visible_follow_ups(request.user)
-    if form.is_bound and form.is_valid():
-        queryset = form.filter(queryset)
-    else:
-        queryset = queryset.order_by(*FollowUpFilterForm.SORTS["due"])
+    form = FollowUpFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
+    queryset = form.filter(access.visible_follow_ups(request.user))
     page = Paginator(_with_list_context(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -104,18 +104,24 @@ def followup_list(request):
 
 
 def _timeline(follow_up):
-    """Notes, due-date changes and status changes from history, oldest first."""
+    """Notes, each date-change request and each decision on it, and status changes from history, oldest first.
+
+    Each entry is who did what when; a decision is its own entry and never rewords the request it answers.
+    """
     events = [
         {"at": note.created_at, "who": note.author, "kind": "note", "text": note.text}
         for note in follow_up.notes.all()
     ]
     for change in follow_up.due_date_changes.all():
-        events.append({"at": change.requested_at, "who": change.requested_by, "kind": "due_date", "change": change})
+        events.append({"at": change.requested_at, "who": change.requested_by, "kind": "request", "change": change})
+        if change.decided_at and change.tier in (DueDateChange.Tier.CHAIR, DueDateChange.Tier.PROPOSED):
+            events.append({"at": change.decided_at, "who": change.decided_by, "kind": "decision", "change": change})
     records = list(follow_up.history.select_related("history_user").order_by("history_date", "history_id"))
+    waiting = {FollowUp.Status.OPEN, FollowUp.Status.EXTENSION_REQUESTED}  # told by the request and decision entries
     for previous, record in zip([None, *records], records):
         if previous is None:
             events.append({"at": record.history_date, "who": record.history_user, "kind": "created"})
-        elif previous.status != record.status:
+        elif previous.status != record.status and {previous.status, record.status} != waiting:
             events.append({
                 "at": record.history_date, "who": record.history_user, "kind": "status",
                 "from": FollowUp.Status(previous.status).label, "to": FollowUp.Status(record.status).label,
@@ -129,13 +135,15 @@ def _followup_context(request, follow_up, **forms):
     decisions = (
         DecisionItem.objects.filter(minute=minute).prefetch_related("redactions__ground")
     )
+    steps = follow_up.available_steps(request.user)
     return {
         "follow_up": follow_up, "minute": minute, "decisions": decisions, "timeline": _timeline(follow_up),
-        "due_date_changes": follow_up.due_date_changes.select_related("requested_by", "decided_by"),
-        "pending_change": follow_up.due_date_changes.filter(status=DueDateChange.Status.PENDING).first(),
-        "can_act": access.may_act(request.user, follow_up) and not follow_up.is_closed,
+        "due_date_changes": follow_up.due_date_changes.all(),
+        "waiting": next((change for change in follow_up.due_date_changes.all() if change.is_waiting), None),
+        "steps": {name: LIFECYCLE[name] for name in steps if name != "add_note"},
+        "can_add_note": "add_note" in steps,
         "is_clerk": access.is_clerk(request.user), "today": timezone.localdate(),
-        "note_form": forms.get("note_form") or NoteForm(initial={"version": follow_up.version}),
+        "note_form": forms.get("note_form") or NoteForm(),
     }
 
 
@@ -144,7 +152,7 @@ def _get_follow_up(request, pk):
     return get_object_or_404(
         access.visible_follow_ups(request.user).with_context().prefetch_related(
             Prefetch("notes", queryset=ProgressNote.objects.select_related("author")),
-            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by")),
+            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by", "decided_by")),
         ),
         pk=pk,
     )
@@ -183,41 +191,76 @@ def _display(value):
     return "—" if value in (None, "") else value
 
 
-def _act(request, pk, form_class, template, perform, *, clerk_only=False, success):
-    """The shape every action shares: a form with a confirmation, need-to-know, a version check, one transaction."""
-    access.get_follow_up_to_act(request.user, pk, clerk_only=clerk_only)  # 404 unless theirs to see, 403 to only read
-    follow_up = _get_follow_up(request, pk)
-    if follow_up.is_closed:
-        messages.error(request, f"This follow-up is already {follow_up.get_status_display().lower()}: nothing was changed.")
-        return redirect(follow_up)
+# Each step of the lifecycle (decisions/lifecycle.py) that has a page: its form and template.
+STEP_PAGES = {
+    "request_extension": (ExtensionForm, "decisions/followup_request_extension.html"),
+    "propose_due_date": (ProposeDueDateForm, "decisions/followup_propose_due_date.html"),
+    "withdraw_request": (WithdrawForm, "decisions/followup_withdraw_request.html"),
+    "decide_request": (DecideRequestForm, "decisions/followup_decide_request.html"),
+    "mark_submitted": (SubmittedForm, "decisions/followup_mark_submitted.html"),
+    "set_due_date": (DueDateForm, "decisions/followup_set_due_date.html"),
+    "discharge": (DischargeForm, "decisions/followup_discharge.html"),
+    "close": (CloseForm, "decisions/followup_close.html"),
+    "assign_lead": (LeadForm, "decisions/followup_assign_lead.html"),
+}
+
+
+def _refused(request, follow_up, message):
+    """A step not open to this follow-up now: its page again, saying why, with 409 Conflict."""
+    messages.error(request, f"{message} Nothing was changed.")
+    return render(request, "decisions/followup_detail.html", _followup_context(request, follow_up), status=409)
+
+
+def _take(request, pk, name, form, *, version):
+    """Take the step in one transaction on the locked row; returns the outcome, or raises what take() raises."""
+    with transaction.atomic(durable=True):
+        clerk_only = LIFECYCLE[name].role == lifecycle.CLERK
+        locked = access.get_follow_up_to_act(request.user, pk, clerk_only=clerk_only, for_update=True)
+        return locked.take(name, user=request.user, version=version, **form.step_data())
+
+
+def _step(request, pk, name):
+    """A step's page: its form with a confirmation, need-to-know, the lifecycle's checks, one transaction."""
+    follow_up = _get_follow_up(request, pk)  # 404 for what they may not see
+    if not lifecycle.may_take(request.user, follow_up, name):
+        raise PermissionDenied("You can read this follow-up but not change it.")
+    refusal = lifecycle.refusal(follow_up, name, waiting=follow_up.waiting_request())
+    if refusal:
+        return _refused(request, follow_up, refusal)
+    form_class, template = STEP_PAGES[name]
     if request.method == "POST":
         form = form_class(request.POST, follow_up=follow_up)
         if form.is_valid():
-            with transaction.atomic(durable=True):
-                locked = access.get_follow_up_to_act(request.user, pk, clerk_only=clerk_only, for_update=True)
-                if locked.version != form.cleaned_data["version"]:
-                    messages.error(request, _stale_message(locked, form.cleaned_data["version"]))
-                    return redirect(locked)
-                perform(locked, form.cleaned_data)
-            messages.success(request, success)
+            try:
+                outcome = _take(request, pk, name, form, version=form.cleaned_data["version"])
+            except lifecycle.StaleChange as stale:
+                messages.error(request, _stale_message(stale.follow_up, stale.version))
+                return redirect(follow_up)
+            except lifecycle.TransitionRefused as refused:
+                return _refused(request, _get_follow_up(request, pk), str(refused))
+            messages.success(request, outcome)
             return redirect(follow_up)
     else:
         form = form_class(initial={"version": follow_up.version}, follow_up=follow_up)
-    return render(request, template, _followup_context(request, follow_up) | {"form": form})
+    return render(request, template, _followup_context(request, follow_up) | {"form": form, "step": LIFECYCLE[name]})
 
 
 @require_http_methods(["POST"])
 def followup_add_note(request, pk):
-    access.get_follow_up_to_act(request.user, pk)
     follow_up = _get_follow_up(request, pk)
-    form = NoteForm(request.POST)
+    if not lifecycle.may_take(request.user, follow_up, "add_note"):
+        raise PermissionDenied("You can read this follow-up but not change it.")
+    refusal = lifecycle.refusal(follow_up, "add_note", waiting=None)
+    if refusal:
+        return _refused(request, follow_up, refusal)
+    form = NoteForm(request.POST, follow_up=follow_up)
     if form.is_valid():
-        with transaction.atomic(durable=True):
-            access.get_follow_up_to_act(request.user, pk, for_update=True).add_note(
-                author=request.user, text=form.cleaned_data["text"]
-            )
+        try:
+            outcome = _take(request, pk, "add_note", form, version=None)  # notes never conflict with each other
+        except lifecycle.TransitionRefused as refused:
+            return _refused(request, _get_follow_up(request, pk), str(refused))
         if not request.htmx:
-            messages.success(request, "Progress note added.")
+            messages.success(request, outcome)
             return redirect(follow_up)
         follow_up = _get_follow_up(request, pk)
         form = None
@@ -227,76 +270,25 @@ def followup_add_note(request, pk):
     return render(request, "decisions/followup_detail.html", context, status=400)
 
 
-@require_http_methods(["GET", "POST"])
-def followup_request_extension(request, pk):
-    def perform(follow_up, data):
-        follow_up.request_extension(to_date=data["to_date"], reason=data["reason"], user=request.user)
+def _step_view(name):
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        return _step(request, pk, name)
 
-    return _act(
-        request, pk, ExtensionForm, "decisions/followup_request_extension.html", perform,
-        success="Extension recorded. Up to one month later the date moves at once; longer goes to a clerk for approval.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def followup_mark_submitted(request, pk):
-    def perform(follow_up, data):
-        follow_up.mark_submitted(reference=data["reference"])
-
-    return _act(request, pk, SubmittedForm, "decisions/followup_mark_submitted.html", perform, success="Marked submitted.")
+    view.__name__ = view.__qualname__ = f"followup_{name}"
+    view.__doc__ = f"{LIFECYCLE[name].label}: the lifecycle's step “{name}”."
+    return view
 
 
-@require_http_methods(["GET", "POST"])
-def followup_decide_extension(request, pk):
-    def perform(follow_up, data):
-        change = follow_up.due_date_changes.filter(status=DueDateChange.Status.PENDING).first()
-        if change is None:
-            raise Http404("No extension is waiting for a decision.")
-        follow_up.decide_extension(
-            change, approve=data["decision"] == "approve", user=request.user, approved_by=data["approved_by"]
-        )
-
-    return _act(
-        request, pk, DecideExtensionForm, "decisions/followup_decide_extension.html", perform, clerk_only=True,
-        success="Extension decided.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def followup_set_due_date(request, pk):
-    def perform(follow_up, data):
-        follow_up.set_due_date(to_date=data["to_date"], reason=data["reason"], user=request.user)
-
-    return _act(
-        request, pk, DueDateForm, "decisions/followup_set_due_date.html", perform, clerk_only=True,
-        success="Due date set.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def followup_discharge(request, pk):
-    def perform(follow_up, data):
-        record = data["record"] or Paper.objects.create(
-            reference=data["reference"], title=data["paper_title"], lead_agency=follow_up.responsible_agency,
-            paper_date=timezone.localdate(), date_precision="day",
-        )
-        follow_up.discharge(record, reason=data["reason"])
-
-    return _act(
-        request, pk, DischargeForm, "decisions/followup_discharge.html", perform, clerk_only=True,
-        success="Recorded as discharged.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def followup_close(request, pk):
-    def perform(follow_up, data):
-        if data["status"] == FollowUp.Status.SUPERSEDED:
-            follow_up.supersede(reason=data["reason"])
-        else:
-            follow_up.cancel(reason=data["reason"])
-
-    return _act(request, pk, CloseForm, "decisions/followup_close.html", perform, clerk_only=True, success="Closed.")
+followup_request_extension = _step_view("request_extension")
+followup_propose_due_date = _step_view("propose_due_date")
+followup_withdraw_request = _step_view("withdraw_request")
+followup_decide_request = _step_view("decide_request")
+followup_mark_submitted = _step_view("mark_submitted")
+followup_set_due_date = _step_view("set_due_date")
+followup_discharge = _step_view("discharge")
+followup_close = _step_view("close")
+followup_assign_lead = _step_view("assign_lead")
 
 
 def minute_detail(request, pk):

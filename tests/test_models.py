@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cabinet.history import acting_as
-from cabinet.models import Committee, DatePrecision, Minute, ProactiveRelease
+from cabinet.models import Committee, DatePrecision, Minute, ProactiveRelease, Profile
 from decisions.models import DecisionItem, FollowUp
-from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory, PaperFactory, committee
+from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory, PaperFactory, committee, make_user
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -133,7 +133,7 @@ def test_overdue_is_derived_in_business_days():
     assert follow_up.business_days_overdue(on=D(2026, 2, 9)) == 1  # Waitangi Day and a weekend between
     assert follow_up.business_days_overdue(on=D(2026, 2, 5)) == 0
     assert list(FollowUp.objects.overdue(on=D(2026, 2, 9))) == [follow_up]
-    follow_up.cancel(reason="Overtaken by events.")
+    follow_up.take("close", user=make_user(Profile.Role.CLERK), status="cancelled", reason="Overtaken by events.")
     assert not FollowUp.objects.overdue(on=D(2026, 2, 9)).exists()
 
 
@@ -141,7 +141,7 @@ def test_discharge_records_the_discharging_paper(clerk):
     follow_up = FollowUpFactory()
     paper = PaperFactory(reference="CAB-26-SUB-0300")
     with acting_as(clerk):
-        follow_up.discharge(paper, reason="Considered by Cabinet.")
+        follow_up.take("discharge", user=clerk, by=paper, reason="Considered by Cabinet.")
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.DISCHARGED and follow_up.closed_at is not None
     assert follow_up.discharged_by_paper == paper

@@ -260,7 +260,7 @@ def test_closing_a_follow_up_cancels_its_waiting_reminders(official, agency):
     delivery = ReminderDelivery.objects.get()
     assert delivery.status == Status.PENDING
 
-    follow_up.cancel(reason="Overtaken by the Budget.")
+    follow_up.take("close", user=make_user(Profile.Role.CLERK), status="cancelled", reason="Overtaken by the Budget.")
     plan, sent = run(day("2026-03-20"))
     delivery.refresh_from_db()
     assert delivery.status == Status.CANCELLED and sent.cancelled == 1

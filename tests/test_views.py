@@ -5,6 +5,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from cabinet.business_days import add_business_days
@@ -173,7 +174,7 @@ def test_detail_shows_the_decision_in_context_with_redactions_as_grounds(client,
 def _urls(follow_up):
     return [
         reverse(f"decisions:{name}", args=[follow_up.pk])
-        for name in ["followup_detail", "followup_add_note", "followup_request_extension", "followup_decide_extension",
+        for name in ["followup_detail", "followup_add_note", "followup_request_extension", "followup_decide_request",
                      "followup_set_due_date", "followup_mark_submitted", "followup_discharge", "followup_close"]
     ]
 
@@ -201,7 +202,7 @@ def test_a_reader_sees_everything_and_changes_nothing(client, reader, others):
 
 def test_clerk_only_actions_are_refused_to_officials(client, official, theirs):
     client.force_login(official)
-    for name in ["followup_decide_extension", "followup_set_due_date", "followup_discharge", "followup_close"]:
+    for name in ["followup_decide_request", "followup_set_due_date", "followup_discharge", "followup_close"]:
         assert client.post(reverse(f"decisions:{name}", args=[theirs.pk]), {"version": 1}).status_code == 403
 
 
@@ -249,22 +250,23 @@ def test_long_extension_goes_to_a_clerk_who_approves_it(client, official, clerk,
     theirs.refresh_from_db()
     assert theirs.status == FollowUp.Status.EXTENSION_REQUESTED and theirs.due_date != new_date
     client.force_login(clerk)
-    url = reverse("decisions:followup_decide_extension", args=[theirs.pk])
+    url = reverse("decisions:followup_decide_request", args=[theirs.pk])
     missing = client.post(url, {"version": theirs.version, "decision": "approve", "approved_by": ""})
-    assert "Say who agreed" in missing.content.decode()
+    assert "Enter who agreed to the new date" in missing.content.decode()
     client.post(url, {"version": theirs.version, "decision": "approve", "approved_by": "Chair, ECO"})
     theirs.refresh_from_db()
     assert (theirs.status, theirs.due_date) == ("open", new_date)
     change = theirs.due_date_changes.get()
     assert (change.status, change.approved_by, change.decided_by) == ("approved", "Chair, ECO", clerk)
     timeline = client.get(theirs.get_absolute_url()).content.decode()
-    assert "Status changed from Extension requested to Open" in timeline
+    assert f"Approved the new due date of {format_date(new_date)}, agreed by Chair, ECO." in timeline
+    assert "Asked to move the due date from" in timeline  # the request keeps its own entry, as it was asked
 
 
 def test_stale_form_is_refused_with_what_changed(client, official, clerk, theirs):
     client.force_login(clerk)
     client.post(reverse("decisions:followup_set_due_date", args=[theirs.pk]),
-                {"version": 1, "to_date": "2030-03-31", "reason": "Agreed with the Minister's office."})
+                {"version": 1, "to_date": "2030-03-31", "reason": "Agreed with the Minister's office.", "confirm_date": "on"})
     client.force_login(official)
     response = client.post(reverse("decisions:followup_mark_submitted", args=[theirs.pk]),
                            {"version": 1, "reference": "CAB-26-SUB-0300"}, follow=True)
@@ -308,8 +310,9 @@ def test_clerk_supersedes_with_a_reason(client, clerk, theirs):
     client.post(reverse("decisions:followup_close", args=[theirs.pk]), {"version": 1, "status": "superseded", "reason": "Replaced by CAB-26-MIN-0200."})
     theirs.refresh_from_db()
     assert (theirs.status, theirs.closed_reason) == ("superseded", "Replaced by CAB-26-MIN-0200.")
-    response = client.get(reverse("decisions:followup_request_extension", args=[theirs.pk]), follow=True)
-    assert "already superseded" in response.content.decode()
+    response = client.get(reverse("decisions:followup_request_extension", args=[theirs.pk]))
+    assert response.status_code == 409
+    assert "This follow-up is superseded: “Request an extension” is not open to it." in response.content.decode()
 
 
 def test_minute_and_paper_pages_show_items_follow_ups_and_release(client, official, theirs):

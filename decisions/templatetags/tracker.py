@@ -18,6 +18,7 @@ STATUS_COLOURS = {
     "pending": "yellow",
     "approved": "green",
     "declined": "red",
+    "withdrawn": "grey",
 }
 
 
@@ -82,3 +83,11 @@ def govuk_field(field, width=""):
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}-hint"
     return {"field": field, "kind": kind, "widget_html": field.as_widget(attrs=attrs) if kind in ("input", "hidden") else ""}
+
+
+@register.filter
+def one_month_after(day):
+    """The last date an extension moves to at once (decisions.models.one_month_after)."""
+    from decisions.models import one_month_after as month_later
+
+    return month_later(day) if day else None

@@ -118,7 +118,7 @@ def test_official_finds_an_overdue_report_back_notes_progress_and_a_clerk_approv
 
     # An empty note is refused in place, with the error summary linking to the field.
     page.get_by_role("button", name="Add note").click()
-    expect(timeline.locator(".govuk-error-summary")).to_contain_text("This field is required.")
+    expect(timeline.locator(".govuk-error-summary")).to_contain_text("Enter the progress note")
     assert page.evaluate("window.sameDocument") is True
     axe(page)
     timeline.locator(".govuk-error-summary").get_by_role("link").click()
@@ -134,18 +134,20 @@ def test_official_finds_an_overdue_report_back_notes_progress_and_a_clerk_approv
     page.get_by_label("Reason").fill("Needs Budget decisions first; the chair has been asked.")
     page.get_by_role("button", name="Request the extension").click()
     expect(page).to_have_url(detail_url)
-    expect(page.get_by_role("alert")).to_contain_text("longer goes to a clerk for approval")
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"Request sent: the due date stays {format_date(follow_up.due_date)} until a clerk decides."
+    )
     axe(page)
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.EXTENSION_REQUESTED
-    expect(timeline).to_contain_text("Status changed from Open to Extension requested.")
     expect(timeline).to_contain_text(
-        f"Due date awaiting approval: {format_date(follow_up.due_date)} → {format_date(new_date)}."
+        f"Asked to move the due date from {format_date(follow_up.due_date)} to {format_date(new_date)}"
+        " (needs the committee chair's agreement)."
     )
-    history = page.locator("table").filter(has=page.get_by_role("columnheader", name="Reason"))
+    history = page.locator("table").filter(has=page.get_by_role("columnheader", name="Asked"))
     expect(history.locator("tbody tr")).to_have_count(1)
     expect(history.locator("tbody tr")).to_contain_text(format_date(new_date))
-    expect(history.locator("tbody tr")).to_contain_text("Awaiting approval")
+    expect(history.locator("tbody tr")).to_contain_text("Awaiting a decision")
     expect(page.get_by_role("link", name="Request an extension")).to_have_count(0)
 
     sign_out(page, "mbie")
@@ -156,23 +158,23 @@ def test_official_finds_an_overdue_report_back_notes_progress_and_a_clerk_approv
     axe(page)
     page.goto(detail_url)
     axe(page)
-    page.get_by_role("link", name="Approve or decline the extension").click()
+    page.get_by_role("link", name="Approve or decline the request").click()
     expect(page.get_by_role("heading", name="Approve or decline the extension")).to_be_visible()
     axe(page)
     page.get_by_label("Approve the new date").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Say who agreed")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter who agreed to the new date")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     axe(page)
     page.get_by_label("Agreed by").fill(CHAIR)
     page.get_by_role("button", name="Record the decision").click()
     expect(page).to_have_url(detail_url)
-    expect(page.get_by_role("alert")).to_contain_text("Extension decided.")
+    expect(page.get_by_role("alert")).to_contain_text(f"Approved: the due date is now {format_date(new_date)}.")
     axe(page)
     due = page.locator(".govuk-summary-list__row").filter(has=page.get_by_text("Due", exact=True))
     expect(due.locator("dd")).to_contain_text(format_date(new_date))
     expect(page.locator("main .govuk-tag").first).to_have_text("Open")
-    expect(timeline).to_contain_text("Status changed from Extension requested to Open.")
+    expect(timeline).to_contain_text(f"Approved the new due date of {format_date(new_date)}, agreed by {CHAIR}.")
     expect(history.locator("tbody tr")).to_contain_text("Approved")
     expect(history.locator("tbody tr")).to_contain_text(f"agreed by {CHAIR}")
     follow_up.refresh_from_db()

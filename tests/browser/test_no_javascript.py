@@ -43,7 +43,7 @@ def test_filter_the_list_and_add_a_note_without_javascript(page, axe, sign_in, d
     page.goto(follow_up.get_absolute_url())
     axe(page)
     page.get_by_role("button", name="Add note").click()  # empty: the whole page comes back with the error
-    expect(page.locator(".govuk-error-summary")).to_contain_text("This field is required.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the progress note")
     axe(page)
     page.get_by_label("Progress note").fill("Paper lodged with the Minister's office for signature.")
     page.get_by_role("button", name="Add note").click()

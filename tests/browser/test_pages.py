@@ -50,7 +50,7 @@ def test_clerk_action_forms_and_their_errors(page, axe, log_in, demo):
     waiting = FollowUp.objects.filter(status=FollowUp.Status.EXTENSION_REQUESTED).earliest("pk")
     page.goto(waiting.get_absolute_url())
     axe(page)
-    page.get_by_role("link", name="Approve or decline the extension").click()
+    page.get_by_role("link", name="Approve or decline the request").click()
     axe(page)
     page.get_by_role("button", name="Record the decision").click()
     assert_errors_summarised(page)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from cabinet.models import (
     Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment,
     ProactiveRelease, Profile, ReleasedDocument,
 )
-from decisions.models import DecisionItem, DueDateChange, FollowUp, Redaction
+from decisions.models import DecisionItem, FollowUp, Redaction, one_month_after
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 PORTFOLIOS_HELD_FROM = datetime.date(2023, 11, 27)
@@ -183,34 +183,27 @@ class Command(BaseCommand):
         follow_up = self.create_follow_up(
             decision, spec, due_date=original_due, due_text=original_due and f"by {format_date(original_due)}" or ""
         )
+        # Each state is reached through the lifecycle's own steps, as a clerk would take them.
         if "extended_from" in spec:
-            DueDateChange.objects.create(
-                follow_up=follow_up, from_date=original_due, from_precision=DatePrecision.DAY, to_date=due_date,
-                reason=spec["reason"], tier=DueDateChange.Tier.CHAIR, status=DueDateChange.Status.APPROVED,
-                requested_by=clerk, approved_by=f"Chair, {minute.committee.name}", decided_by=clerk,
-                decided_at=timezone.now(),
-            )
-            follow_up.due_date = due_date
-            follow_up.save(update_fields=["due_date"])
+            follow_up.take("request_extension", user=clerk, to_date=due_date, reason=spec["reason"])
+            if follow_up.waiting_request():
+                follow_up.take(
+                    "decide_request", user=clerk, approve=True, approved_by=f"Chair, {minute.committee.name}"
+                )
         status = spec["status"]
         if status == FollowUp.Status.EXTENSION_REQUESTED:
-            DueDateChange.objects.create(
-                follow_up=follow_up, from_date=due_date, from_precision=DatePrecision.DAY,
-                to_date=add_business_days(self.today, spec["extension"]["to"]), reason=spec["extension"]["reason"],
-                tier=DueDateChange.Tier.CHAIR, requested_by=clerk,
-            )
-            follow_up.status = status
-            follow_up.save(update_fields=["status"])
+            to_date = add_business_days(self.today, spec["extension"]["to"])
+            if to_date <= one_month_after(follow_up.due_date):
+                raise CommandError(f"The demo's waiting extension on {follow_up} must be more than a month later.")
+            follow_up.take("request_extension", user=clerk, to_date=to_date, reason=spec["extension"]["reason"])
         elif status == FollowUp.Status.SUBMITTED:
-            follow_up.status, follow_up.submitted_reference = status, f"{minute.committee.code}-26-SUB-{minute.number + 500:04d}"
-            follow_up.submitted_at = timezone.now()
-            follow_up.save(update_fields=["status", "submitted_reference", "submitted_at"])
+            follow_up.take("mark_submitted", user=clerk, reference=f"{minute.committee.code}-26-SUB-{minute.number + 500:04d}")
         elif status == FollowUp.Status.DISCHARGED:
             paper = Paper.objects.create(
                 reference=f"{minute.committee.code}-26-SUB-{minute.number + 500:04d}",
                 title=f"Report-back: {minute.title}", lead_agency=follow_up.responsible_agency,
                 paper_date=due_date, date_precision=DatePrecision.DAY,
             )
-            follow_up.discharge(paper, reason="Report-back considered.")
+            follow_up.take("discharge", user=clerk, by=paper, reason="Report-back considered.")
         elif status == FollowUp.Status.CANCELLED:
-            follow_up.cancel(reason=spec["reason"])
+            follow_up.take("close", user=clerk, status=status, reason=spec["reason"])
