@@ -59,7 +59,7 @@ class AppendOnly(Operation):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(REFUSE_CHANGE_FUNCTION)
+        schema_editor.execute(REFUSE_CHANGE_FUNCTION, params=None)
         argument = f"'{self.purge_column}'" if self.purge_column else ""
         for table in self.tables:
             schema_editor.execute(
