@@ -1,13 +1,24 @@
 """The clerks' back office for the Cabinet's records. Nothing is hard-deleted: records are withdrawn instead."""
 
+import csv
+import json
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils import timezone
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from cabinet.audit import AccessLogEntry, record_event
 
 from cabinet.models import (
     Agency, Committee, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
@@ -213,8 +224,12 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class TrackerUserAdmin(NoDeleteMixin, UserAdmin):
-    """Users are deactivated, not deleted, so their names stay on the history they wrote."""
+class TrackerUserAdmin(NoDeleteMixin, SimpleHistoryAdmin, UserAdmin):
+    """Users are deactivated, not deleted, so their names stay on the history they wrote; their own history is kept."""
+
+    def revert_disabled(self, request, obj=None):
+        # A user's history leaves out the password: reverting would blank it. Change the fields instead.
+        return True
 
     inlines = [ProfileInline]
     list_display = ["username", "email", "first_name", "last_name", "role", "is_active", "is_staff"]
@@ -225,3 +240,91 @@ class TrackerUserAdmin(NoDeleteMixin, UserAdmin):
     def role(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_role_display() if profile else "—"
+
+
+# Which field names a record, so a clerk can search the access log by reference (app.model -> lookup).
+RECORD_REFERENCES = {
+    "cabinet.minute": "reference",
+    "cabinet.paper": "reference",
+    "decisions.followup": "decision__minute__reference",
+}
+
+
+class Echo:
+    """A file-like object csv.writer writes one line to, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: clerks search who read what, filter by date and kind, and export what they found as CSV."""
+
+    list_display = ["at", "kind", "who", "record", "address"]
+    list_filter = ["kind", ("at", admin.DateFieldListFilter), "record_type"]
+    date_hierarchy = "at"
+    search_fields = ["username", "user__first_name", "user__last_name", "user__email", "record_id", "path"]
+    search_help_text = "A username, name or email; a minute or paper reference (CAB-26-MIN-0018); or an address."
+    list_select_related = ["user"]
+    fields = ["at", "kind", "user", "username", "record_type", "record_id", "path", "address", "details"]
+    readonly_fields = fields
+    CSV_COLUMNS = ["at", "kind", "username", "record_type", "record_id", "path", "address", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Who", ordering="username")
+    def who(self, entry):
+        return entry.username or "—"
+
+    @admin.display(description="Record")
+    def record(self, entry):
+        if not entry.record_type:
+            return "—"
+        return format_html('<a href="{}">{} {}</a>', entry.path, entry.record_type, entry.record_id)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            for record_type, lookup in RECORD_REFERENCES.items():
+                model = apps.get_model(record_type)
+                ids = model._default_manager.filter(**{f"{lookup}__icontains": term}).values_list("pk", flat=True)
+                matching = queryset.filter(record_type=record_type, record_id__in=[str(pk) for pk in ids[:1000]])
+                results = results | matching
+        return results, may_have_duplicates
+
+    def get_urls(self):
+        export = path("export/", self.admin_site.admin_view(self.export_view), name="cabinet_accesslogentry_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The entries the list shows (same search and filters), every page of them, as CSV streamed row by row."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(f"{reverse('admin:cabinet_accesslogentry_changelist')}?e=1")
+        entries = changelist.get_queryset(request).order_by("at", "pk")
+        record_event(AccessLogEntry.Kind.EXPORT, request=request, record_type="cabinet.accesslogentry")
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow(self.CSV_COLUMNS)
+            for entry in entries.iterator(chunk_size=2000):
+                yield writer.writerow([
+                    entry.at.isoformat(), entry.kind, entry.username, entry.record_type, entry.record_id, entry.path,
+                    entry.address or "", json.dumps(entry.details) if entry.details else "",
+                ])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response

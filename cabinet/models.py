@@ -1,6 +1,8 @@
 """The Cabinet's records: committees, portfolios, Ministers, agencies, papers, minutes and proactive releases."""
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -467,3 +469,12 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
+
+
+# History for user accounts: who made someone staff or superuser, (de)activated them, changed their email or groups.
+# The password hash and last sign-in stay out (sign-ins are in the access log).
+simple_history.register(
+    get_user_model(), app="cabinet", m2m_fields=["groups", "user_permissions"], excluded_fields=["password", "last_login"],
+)
+
+from cabinet.audit import AccessLogEntry  # noqa: E402,F401  (the access log's model lives with its functions)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,13 +41,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "simple_history",
     "cabinet",
     "decisions",
+    # After cabinet: its clean_old_history and clean_duplicate_history (which refuse) replace simple_history's.
+    "simple_history",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "cabinet.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "cabinet.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "cabinet.urls"
@@ -72,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cabinet.context_processors.service",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -133,6 +139,30 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (Django's middleware) on every response: our own files only, inline code only with the
+# response's nonce (templates use {{ csp_nonce }} / {% csp_nonce_attr %}), never eval, never framed.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # The one inline style attribute we serve, by its hash: simple_history's history list's `border-top: 0`.
+    "style-src-attr": [CSP.UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features the tracker never uses (cabinet.middleware.PermissionsPolicyMiddleware). Passkeys
+# (publickey-credentials-*) stay allowed for our own origin.
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "display-capture", "encrypted-media",
+    "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]
 CSRF_FAILURE_VIEW = "cabinet.views.csrf_failure"
 
 # Business days: the summer close-down is excluded from proactive-release deadlines
@@ -184,4 +214,22 @@ REMINDERS = {
     "retry_backoff_max_minutes": 24 * 60,
     "claim_timeout_minutes": 30,
 }
+
+# The access log (cabinet/audit.py): which pages are reads of Cabinet material, as
+# URL name -> (kind, model of the record named by the URL's pk/object_id, or None).
+# cabinet.middleware.AccessLogMiddleware writes one row per successful GET of these.
+_CABINET_MATERIAL = {"cabinet.Minute": "cabinet_minute", "cabinet.Paper": "cabinet_paper", "decisions.FollowUp": "decisions_followup"}
+AUDIT_LOGGED_VIEWS = {
+    "decisions:minute_detail": ("read", "cabinet.Minute"),
+    "decisions:paper_detail": ("read", "cabinet.Paper"),
+    "decisions:followup_detail": ("read", "decisions.FollowUp"),
+    **{
+        f"admin:{prefix}_{page}": ("read", label)
+        for label, prefix in _CABINET_MATERIAL.items()
+        for page in ("change", "history", "simple_history")
+    },
+}
+# Access-log rows older than this are removed by `manage.py purgeaccesslog` (the only delete allowed).
+AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(7 * 366)))
+
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is the audit: records move on through their own pages, not by reverting

@@ -562,6 +562,7 @@ class Reminder(models.Model):
     planned_for = models.DateField(help_text="The business day it fell due (for the weekly list, the week's first).")
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True, help_text="When its emails were queued for recipients.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-planned_for", "follow_up", "offset"]

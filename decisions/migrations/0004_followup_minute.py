@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cabinet", "0003_ground_ba"),
-        ("decisions", "0003_followup_verbose_name"),
+        ('decisions', '0003_followup_verbose_name'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0004_profile_is_coordinator'),
-        ('decisions', '0005_lifecycle_requests'),
+        ('cabinet', '0005_profile_is_coordinator'),
+        ('decisions', '0006_lifecycle_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ def unword_notifications(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0004_followup_minute'),
+        ('decisions', '0005_reminder_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0003_ground_ba'),
+        ('cabinet', '0004_access_log_and_user_history'),
     ]
 
     operations = [
