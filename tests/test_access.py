@@ -370,8 +370,9 @@ def _grow(world, count):
     # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page of rows
     ("followup_list", 9),
     # session, user, profile, scope, the minute and paper sets; the minute (with committee, paper, confirming minute
-    # and release), its portfolios, others' summaries; decision items, their redactions, their own follow-ups
-    ("minute", 11),
+    # and release), its portfolios, others' summaries; decision items, their redactions, their own follow-ups; the
+    # access-log row of this read
+    ("minute", 12),
 ])
 def test_the_officials_pages_run_the_same_queries_at_two_sizes(client, world, page, queries, django_assert_num_queries):
     client.force_login(world.official)
