@@ -1,10 +1,6 @@
 """Signing in: the second factor, failed sign-ins and locks, sessions, password rules, NUL bytes (issue 8)."""
 
-import base64
 import datetime
-import hashlib
-import hmac
-import struct
 import time
 from unittest import mock
 
@@ -23,6 +19,7 @@ from django.urls import reverse
 from cabinet.models import Profile
 from cabinet.validators import RepetitionValidator
 from decisions.models import FollowUp
+from tests import totp
 from tests.factories import TOTP_SECRET, FollowUpFactory, PaperFactory, make_user
 
 PASSWORD = "correct horse battery staple"  # tests/factories.py
@@ -39,11 +36,7 @@ def fresh_cache():
 
 
 def totp_code(secret=TOTP_SECRET, at=None):
-    """RFC 6238 (SHA-1, 6 digits, 30 seconds), written out here rather than taken from the library under test."""
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return totp.totp_code(secret, at)
 
 
 def sign_in(client, username, password=PASSWORD):
