@@ -16,6 +16,7 @@ PASSWORD = "correct horse battery staple"  # tests/factories.py
 def test_enrol_an_authenticator_app_and_sign_in_with_it(page, axe, sign_in, sign_out):
     user = make_user(username="tui")
     sign_in(page, "tui", PASSWORD)
+    axe(page)
     page.get_by_role("link", name="Second factor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
     axe(page)
@@ -42,11 +43,14 @@ def test_enrol_an_authenticator_app_and_sign_in_with_it(page, axe, sign_in, sign
     sign_out(page, "tui")
     cache.clear()  # the code used to enrol may still be the current one: allauth refuses it a second time
     sign_in(page, "tui", PASSWORD, totp_secret=secret)
+    expect(page.get_by_role("heading", level=1)).to_have_text("What your portfolios owe")
+    axe(page)
 
 
 def test_a_clerk_without_a_second_factor_is_sent_to_set_one_up(page, axe, sign_in):
     make_user(Profile.Role.CLERK, username="kahu", is_superuser=True, second_factor=False)
     sign_in(page, "kahu", PASSWORD)
+    axe(page)
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
     expect(page.get_by_text("Set up a second way to sign in")).to_be_visible()
