@@ -1,6 +1,7 @@
 """Signing in: the second factor, failed sign-ins and locks, sessions, password rules, NUL bytes (issue 8)."""
 
 import datetime
+import io
 import time
 from unittest import mock
 
@@ -12,6 +13,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -394,3 +396,18 @@ def test_a_nul_byte_in_form_data_is_a_400_and_nothing_is_saved(client, clerk):
 def test_a_nul_byte_in_the_sign_in_form_is_a_400(client):
     response = client.post(reverse("account_login"), {"login": "official\x00", "password": "x"})
     assert response.status_code == 400 and not AccessAttempt.objects.exists()
+
+
+# The demo
+
+def test_the_demo_clerk_signs_in_with_the_readmes_key_and_the_others_with_a_password(db):
+    out = io.StringIO()
+    call_command("loaddemo", stdout=out)
+    assert "add the setup key CABINETDEMOCLERKTOTPSECRETKEY234" in out.getvalue()
+    clerk = Client()
+    assert sign_in(clerk, "clerk", "clerk-demo-2026")["Location"] == reverse("mfa_authenticate")
+    assert clerk.post(reverse("mfa_authenticate"), {"code": totp_code("CABINETDEMOCLERKTOTPSECRETKEY234")})["Location"] == "/"
+    assert clerk.get(reverse("admin:index")).status_code == 200
+    mbie = Client()
+    assert sign_in(mbie, "mbie", "mbie-demo-2026")["Location"] == "/"
+    assert signed_in_as(mbie) == "mbie"
