@@ -1,4 +1,4 @@
-"""An official sets up an authenticator app, then signs in with a code from it; a clerk without one is sent to set one up."""
+"""An official sets up an authenticator app or a security key and signs in with it; a clerk without one is sent to set one up."""
 
 import re
 
@@ -54,4 +54,42 @@ def test_a_clerk_without_a_second_factor_is_sent_to_set_one_up(page, axe, sign_i
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
     expect(page.get_by_text("Set up a second way to sign in")).to_be_visible()
+    axe(page)
+
+
+def test_add_a_security_key_and_sign_in_with_it(page, axe, sign_in, sign_out, settings):
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server is plain http://localhost
+    session = page.context.new_cdp_session(page)  # Chromium's virtual authenticator stands in for a key
+    session.send("WebAuthn.enable")
+    session.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True,
+    }})
+    user = make_user(username="tui")
+    sign_in(page, "tui", PASSWORD)
+    axe(page)
+    page.get_by_role("link", name="Second factor").click()
+    axe(page)
+    page.get_by_role("button", name="Add").click()
+    page.get_by_label("Password").fill(PASSWORD)
+    axe(page)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add Security Key")
+    axe(page)
+    page.get_by_label("Name").fill("Desk key")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Add Security Key")
+    axe(page)
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).count() == 1
+
+    sign_out(page, "tui")
+    page.goto("/accounts/login/")
+    axe(page)
+    page.get_by_label("Username").fill("tui")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    axe(page)
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page.get_by_role("button", name="Sign out tui")).to_be_visible()
     axe(page)
