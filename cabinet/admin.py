@@ -24,6 +24,7 @@ from cabinet.models import (
     Agency, Committee, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
     Profile, ReleasedDocument,
 )
+from cabinet.sessions import end_sessions
 
 
 class NoDeleteMixin:
@@ -235,6 +236,12 @@ class TrackerUserAdmin(NoDeleteMixin, SimpleHistoryAdmin, UserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_active", "is_staff"]
     list_filter = ["profile__role", "is_active", "is_staff"]
     list_select_related = ["profile"]
+    actions = ["sign_out_everywhere"]
+
+    @admin.action(description="Sign the selected users out of every session")
+    def sign_out_everywhere(self, request, queryset):
+        ended = end_sessions(queryset)
+        self.message_user(request, f"Ended {ended} session{'' if ended == 1 else 's'} of {queryset.count()} user(s).")
 
     @admin.display(description="Role", ordering="profile__role")
     def role(self, user):

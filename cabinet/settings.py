@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "cabinet",
     "decisions",
     # After cabinet: its clean_old_history and clean_duplicate_history (which refuse) replace simple_history's.
@@ -55,12 +59,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cabinet.security.RefuseNulBytesMiddleware",
+    "cabinet.sessions.SessionPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cabinet.security.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "cabinet.middleware.AccessLogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cabinet.urls"
@@ -103,10 +112,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "cabinet.validators.RepetitionValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in (README: Signing in). django-allauth's sign-in with its MFA second step, django-axes counting failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account or address before any password check
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "cabinet.security.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]  # signing up is closed (the adapter): the Cabinet Office makes accounts
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True  # a reset for an unknown address sends a mail too: same work, same time
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}  # django-axes counts failures (below)
+# Password reset by email makes the mailbox a factor: off in production unless turned on.
+PASSWORD_RESET_BY_EMAIL = env_bool("PASSWORD_RESET_BY_EMAIL", DEBUG)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Cabinet decision tracker"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in `make run`
+MFA_FORMS = {"authenticate": "cabinet.security.AuthenticateForm"}
+# Clerks and superusers always need a second factor; everyone does when this is on (production's default).
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", not DEBUG)
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # counted per account and per address, either locks
+AXES_COOLOFF_TIME = "cabinet.security.lockout_cool_off"  # 15 minutes, doubling with repeated failures
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cabinet.security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cabinet.security.client_ip"
 
 LANGUAGE_CODE = "en-nz"
 TIME_ZONE = "Pacific/Auckland"
@@ -135,7 +176,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60  # the absolute lifetime of a sign-in (cabinet/sessions.py)
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "15")) * 60  # minutes idle before signing out
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -199,7 +243,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},  # failures and locks, not every check
+    },
 }
 
 # Report-back reminders (decisions/reminders/, `manage.py sendreminders`). Intervals are business days

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 
 from cabinet.models import (
@@ -45,9 +46,15 @@ class ProfileFactory(factory.django.DjangoModelFactory):
             self.portfolios.set(extracted)
 
 
-def make_user(role=Profile.Role.OFFICIAL, *, agencies=(), portfolios=(), **fields):
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # tests compute codes from it (allauth.mfa.totp.internal.auth)
+
+
+def make_user(role=Profile.Role.OFFICIAL, *, agencies=(), portfolios=(), second_factor=None, **fields):
+    """A user with a profile; clerks and superusers get the TOTP factor they must have (second_factor=False: none)."""
     user = UserFactory(is_staff=role == Profile.Role.CLERK, **fields)
     ProfileFactory(user=user, role=role, agencies=list(agencies), portfolios=list(portfolios))
+    if second_factor or (second_factor is None and (user.is_staff or user.is_superuser)):
+        TOTP.activate(user, TOTP_SECRET)
     return user
 
 

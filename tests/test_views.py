@@ -60,7 +60,7 @@ def test_sign_in_page_and_sign_in(client, official):
     official.set_password("a long enough passphrase")
     official.save()
     assert b"Sign in" in client.get(reverse("login")).content
-    response = client.post(reverse("login"), {"username": "official", "password": "a long enough passphrase"})
+    response = client.post(reverse("login"), {"login": "official", "password": "a long enough passphrase"})
     assert response.status_code == 302
     assert client.get(reverse("decisions:dashboard")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302

@@ -15,11 +15,13 @@ from urllib.parse import urldefrag
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 from decisions.management.commands.loaddemo import DEMO_FILE
+from tests.totp import totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,7 +33,9 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 HERE = Path(__file__).resolve().parent
 SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
-DEMO_PASSWORDS = {account["username"]: account["password"] for account in json.loads(DEMO_FILE.read_text())["accounts"]}
+DEMO_ACCOUNTS = json.loads(DEMO_FILE.read_text())["accounts"]
+DEMO_PASSWORDS = {account["username"]: account["password"] for account in DEMO_ACCOUNTS}
+DEMO_TOTP_SECRETS = {account["username"]: account["totp_secret"] for account in DEMO_ACCOUNTS if "totp_secret" in account}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -193,15 +197,23 @@ def axe(watches, new_context):
 
 @pytest.fixture
 def sign_in(axe):
-    """sign_in(page, username, password=the demo account's): through the sign-in form, as a person would."""
+    """sign_in(page, username, password=the demo account's): through the sign-in form, as a person would,
+    then the authenticator app's code for a demo account that has one (totp_secret=... for another)."""
 
-    def fill_in(page, username, password=None):
+    def fill_in(page, username, password=None, totp_secret=None):
         page.goto("/accounts/login/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         axe(page)
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password or DEMO_PASSWORDS[username])
         page.get_by_role("button", name="Sign in").click()
+        secret = totp_secret or DEMO_TOTP_SECRETS.get(username)
+        if secret:
+            expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+            axe(page)
+            cache.clear()  # allauth refuses a code used before: an earlier test may have signed in this 30 seconds
+            page.get_by_label("Code").fill(totp_code(secret))
+            page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
 
     return fill_in

@@ -4,6 +4,9 @@ import datetime
 import json
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -54,6 +57,13 @@ class Command(BaseCommand):
         for account in data["accounts"]:
             scope = ", ".join(account.get("agencies", [])) or "everything"
             self.stdout.write(f"  {account['role']:<9} {account['username']:<8} password {account['password']:<18} sees {scope}")
+        for account in data["accounts"]:
+            if account.get("totp_secret"):
+                self.stdout.write(
+                    f"\n{account['username']} also needs a code from an authenticator app: add the setup key "
+                    f"{account['totp_secret']} to one (time-based, 6 digits, every 30 seconds). "
+                    "Other accounts sign in with the password alone unless MFA_REQUIRED_FOR_ALL is on."
+                )
 
     # People and reference data
 
@@ -68,6 +78,9 @@ class Command(BaseCommand):
         if created:
             user.set_password(account["password"])
             user.save(update_fields=["password"])
+        if account.get("totp_secret") and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, account["totp_secret"])  # a fixed secret, given in the README, for the demo only
+            RecoveryCodes.activate(user)
         return user
 
     def ensure_profiles(self, accounts, users):
