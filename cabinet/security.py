@@ -14,6 +14,7 @@ from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.models import Authenticator
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessFailureLog
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from cabinet.audit import AccessLogEntry, record_event
 from cabinet.models import Profile
 
 LOCK_BASE = datetime.timedelta(minutes=15)
@@ -126,7 +128,31 @@ class AuthenticateForm(AllauthAuthenticateForm):
 def count_wrong_code(sender, request, user, **kwargs):
     """A wrong MFA or recovery code is a failed sign-in for django-axes, like a wrong password."""
     request.cabinet_login_username = user.get_username()
+    record_event(AccessLogEntry.Kind.MFA_FAILED, request=request, username=user.get_username())
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+
+
+# The access log (cabinet/audit.py) records every lock and every change to a person's second factors.
+
+@receiver(user_locked_out, dispatch_uid="cabinet.security.locked")
+def log_lock(sender, request, username, ip_address, **kwargs):
+    record_event(AccessLogEntry.Kind.LOCKED, request=request, username=username or "")
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="cabinet.security.mfa_added")
+def log_factor_added(sender, request, user, authenticator, **kwargs):
+    record_event(AccessLogEntry.Kind.MFA_ADDED, request=request, user=user, record=authenticator, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="cabinet.security.mfa_removed")
+def log_factor_removed(sender, request, user, authenticator, **kwargs):
+    record_event(AccessLogEntry.Kind.MFA_REMOVED, request=request, user=user, record=authenticator, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_used, dispatch_uid="cabinet.security.recovery_code_used")
+def log_recovery_code(sender, request, user, authenticator, **kwargs):
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        record_event(AccessLogEntry.Kind.RECOVERY_CODE_USED, request=request, user=user, record=authenticator)
 
 
 # Locks (django-axes settings point here)
@@ -146,14 +172,6 @@ def locked_out(request, original_response=None, credentials=None):
     """The same page whether or not the account exists: it names the username typed, nothing about it."""
     minutes = int(lockout_cool_off(request).total_seconds() // 60)
     return render(request, "account/locked.html", {"minutes": minutes}, status=429)
-
-
-def client_ip(request):
-    """The client's address: behind the TLS proxy (BEHIND_TLS_PROXY) the last hop the proxy added."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
 
 
 # NUL bytes

@@ -147,7 +147,7 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cabinet.security.locked_out"
-AXES_CLIENT_IP_CALLABLE = "cabinet.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cabinet.audit.client_address"
 
 LANGUAGE_CODE = "en-nz"
 TIME_ZONE = "Pacific/Auckland"

@@ -101,7 +101,7 @@ def test_behind_the_tls_proxy_the_address_is_the_one_it_appended(client, officia
 
 
 def test_a_failed_sign_in_writes_an_event_naming_what_was_typed(client, official):
-    response = client.post(reverse("login"), {"username": "official", "password": "not the password"})
+    response = client.post(reverse("login"), {"login": "official", "password": "not the password"})
     assert response.status_code == 200  # the form again, with its error
     entry = AccessLogEntry.objects.get()
     assert (entry.kind, entry.user, entry.username) == ("sign_in_failed", None, "official")
@@ -109,7 +109,7 @@ def test_a_failed_sign_in_writes_an_event_naming_what_was_typed(client, official
 
 
 def test_signing_in_and_out_are_logged(client, official):
-    assert client.post(reverse("login"), {"username": "official", "password": "correct horse battery staple"}).status_code == 302
+    assert client.post(reverse("login"), {"login": "official", "password": "correct horse battery staple"}).status_code == 302
     assert client.post(reverse("logout")).status_code == 302
     assert list(AccessLogEntry.objects.order_by("pk").values_list("kind", "user")) == [
         ("sign_in", official.pk), ("sign_out", official.pk),
