@@ -124,15 +124,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production: `collectstatic` writes hashed, compressed copies and WhiteNoise serves them from STATIC_ROOT with
-# far-future cache headers (the manifest tells it which names are hashed). DEBUG and the tests use the plain storage.
+# far-future cache headers (the manifest tells it which names are hashed). DEBUG and the tests use the plain
+# storage, and WhiteNoise serves the files where they are, with no collectstatic.
+plain_static = DEBUG or env_bool("PLAIN_STATIC_STORAGE")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and not env_bool("PLAIN_STATIC_STORAGE")
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if plain_static
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = plain_static
 
 # Security: cookies and HTTPS follow the environment; `check --deploy` is clean with DEBUG off.
 # LOCAL_PLAIN_HTTP=1 runs production settings over plain HTTP for `make serve` and CI's smoke test: never a

@@ -100,7 +100,9 @@ PRODUCTION_STATIC = {
 
 def test_collectstatic_with_the_production_storage_serves_every_file_a_page_and_its_css_refer_to(tmp_path):
     assert (ROOT / "static" / "govuk" / "app.css").exists(), "build the assets first: make assets"
-    with override_settings(STATIC_ROOT=tmp_path, STORAGES=PRODUCTION_STATIC):
+    with override_settings(
+        STATIC_ROOT=tmp_path, STORAGES=PRODUCTION_STATIC, WHITENOISE_USE_FINDERS=False, WHITENOISE_AUTOREFRESH=False
+    ):
         # The manifest storage raises ValueError on any file a CSS or JS file refers to that is not there.
         call_command("collectstatic", interactive=False, verbosity=0)
         client = Client()  # after collectstatic: WhiteNoise indexes STATIC_ROOT when the first request builds it
