@@ -69,7 +69,7 @@ collectstatic: install assets
 
 serve: collectstatic
 	$(SERVE_ENV) $(PY) manage.py migrate --verbosity 1
-	$(SERVE_ENV) $(VENV)/bin/gunicorn cabinet.wsgi:application --bind 127.0.0.1:$(SERVE_PORT) \
+	$(SERVE_ENV) exec $(VENV)/bin/gunicorn cabinet.wsgi:application --bind 127.0.0.1:$(SERVE_PORT) \
 	  --workers $(SERVE_WORKERS) --access-logfile -
 
 # Two production servers on one database, every page and static file from both (.ci/smoke.py).

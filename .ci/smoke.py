@@ -168,7 +168,7 @@ def officials_pages(browser, servers, seen, *, actions):
     filters.append({name: values[-1] for name, values in listing.choices.items() if values and name != "sort"})
     for query in filters:
         load(browser, servers, "/follow-ups/?" + urllib.parse.urlencode(query), seen)
-    if listing.links_matching(r"/follow-ups/") and "page=2" in " ".join(listing.links):
+    if any("page=2" in link for link in listing.links):
         load(browser, servers, "/follow-ups/?page=2", seen)
 
     # The first two follow-ups of each status, then the rest, until every kind of action form has turned up.
@@ -176,11 +176,12 @@ def officials_pages(browser, servers, seen, *, actions):
         load(browser, servers, "/follow-ups/?status=" + status, seen).links_matching(r"/follow-ups/\d+/")
         for status in listing.choices.get("status", [""])
     ]
-    details = list(dict.fromkeys([link for links in by_status for link in links[:2]] + [link for links in by_status for link in links]))
+    first = list(dict.fromkeys(link for links in by_status for link in links[:2]))
+    details = list(dict.fromkeys(first + [link for links in by_status for link in links]))
     if not details:
         fail(f"no follow-up is visible to {browser.username}: the demo data did not load")
     found, minutes, papers = set(), [], []
-    for detail in details[:DETAILS_TO_TRY]:
+    for position, detail in enumerate(details[:DETAILS_TO_TRY], start=1):
         page = load(browser, servers, detail, seen)
         minutes += page.links_matching(r"/minutes/\d+/")
         papers += page.links_matching(r"/papers/\d+/")
@@ -189,7 +190,7 @@ def officials_pages(browser, servers, seen, *, actions):
             if action not in found:
                 found.add(action)
                 load(browser, servers, form, seen)
-        if found >= actions and minutes and detail not in details[:2 * len(by_status)]:
+        if found >= actions and minutes and position >= len(first):
             break
     for missing in sorted(actions - found):
         fail(f"no {missing} form among the first {DETAILS_TO_TRY} follow-ups {browser.username} sees")
