@@ -12,7 +12,7 @@ FIND_PYTHON = for candidate in python3 python3.13 python3.12 $$(ls -d $${PYENV_R
 	  if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    echo $$candidate; break; fi; done
 
-.PHONY: run test test-browser bench install assets migrate demo check-deploy clean
+.PHONY: run test test-browser bench install assets migrate demo check-deploy serve smoke collectstatic clean
 
 $(VENV)/.created:
 	@python=$$($(FIND_PYTHON)); \
@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/govuk/app.css: node_modules/.installed assets/app.scss assets/build.mjs
+static/govuk/app.css: node_modules/.installed assets/app.scss assets/_govuk-urls.scss assets/build.mjs
 	npm run --silent build
 
 assets: static/govuk/app.css
@@ -55,6 +55,26 @@ test-browser: install assets
 
 bench: install
 	$(PY) bench/run.py
+
+# Production settings on this machine: DEBUG off, the manifest static files served by WhiteNoise, gunicorn with
+# 2 x cores + 1 workers, on db.sqlite3 or DATABASE_URL. LOCAL_PLAIN_HTTP lets it answer on plain HTTP at
+# 127.0.0.1 only (settings.py refuses it for any other host). SECRET_KEY is generated unless set.
+SERVE_PORT ?= 8000
+SERVE_WORKERS ?= $$(( 2 * $$(nproc) + 1 ))
+SERVE_ENV = DEBUG=0 LOCAL_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=http://127.0.0.1:$(SERVE_PORT) \
+	SECRET_KEY=$${SECRET_KEY:-$$(head -c 48 /dev/urandom | base64)}
+
+collectstatic: install assets
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 1
+
+serve: collectstatic
+	$(SERVE_ENV) $(PY) manage.py migrate --verbosity 1
+	$(SERVE_ENV) exec $(VENV)/bin/gunicorn cabinet.wsgi:application --bind 127.0.0.1:$(SERVE_PORT) \
+	  --workers $(SERVE_WORKERS) --access-logfile -
+
+# Two production servers on one database, every page and static file from both (.ci/smoke.py).
+smoke: install assets
+	$(PY) .ci/smoke.py
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tracker.example.govt.nz EMAIL_HOST=smtp.example.govt.nz \

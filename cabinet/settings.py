@@ -10,11 +10,22 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; a value that is neither (a typo such as "ture") refuses to start rather than guess."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use one of {', '.join(sorted(TRUE_VALUES | FALSE_VALUES))}."
+    )
 
 
 def env_list(name, default=""):
@@ -53,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cabinet.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,20 +170,34 @@ FORMAT_MODULE_PATH = ["cabinet.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production: `collectstatic` writes hashed, compressed copies and WhiteNoise serves them from STATIC_ROOT with
+# far-future cache headers (the manifest tells it which names are hashed). DEBUG and the tests use the plain
+# storage, and WhiteNoise serves the files where they are, with no collectstatic.
+plain_static = DEBUG or env_bool("PLAIN_STATIC_STORAGE")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-        if not DEBUG and not env_bool("PLAIN_STATIC_STORAGE")
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if plain_static
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = plain_static
 
 # Security: cookies and HTTPS follow the environment; `check --deploy` is clean with DEBUG off.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+# LOCAL_PLAIN_HTTP=1 runs production settings over plain HTTP for `make serve` and CI's smoke test: never a
+# default, and refused unless every allowed host is this machine, so it cannot weaken a real deployment.
+LOCAL_PLAIN_HTTP = env_bool("LOCAL_PLAIN_HTTP")
+if LOCAL_PLAIN_HTTP and set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "[::1]"}:
+    raise ImproperlyConfigured(
+        "LOCAL_PLAIN_HTTP serves over plain HTTP and is only for this machine: "
+        f"ALLOWED_HOSTS may then name only 127.0.0.1, localhost and [::1], not {', '.join(ALLOWED_HOSTS) or 'nothing'}."
+    )
+serves_https = not DEBUG and not LOCAL_PLAIN_HTTP
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", serves_https)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", serves_https)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", serves_https)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if serves_https else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
