@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from cabinet.admin import NoDeleteMixin, RecordAdmin
 from cabinet.models import Minute, recorded
-from cabinet.references import InvalidReference, parse_reference
+from decisions import search
 from decisions.forms import reference_from
 from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
@@ -139,11 +139,12 @@ class MinuteAdmin(RecordAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        try:
-            search_term = str(parse_reference(search_term))
-        except InvalidReference:
-            pass
-        return super().get_search_results(request, queryset, search_term)
+        # A reference however typed, the title, or the words of its decision items (decisions/search.py).
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        minutes = search.filter_minutes(Minute.objects.all(), search_term).values("pk")
+        items = search.filter_decisions(DecisionItem.objects.all(), search_term).values("minute")
+        return queryset.filter(Q(pk__in=minutes) | Q(pk__in=items)), False
 
     @admin.display(description="Items", ordering="item_count")
     def item_count(self, minute):
@@ -212,6 +213,11 @@ class DecisionItemAdmin(RecordAdmin):
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
     inlines = [RedactionInline, FollowUpInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        return search.filter_decisions(queryset, search_term), False
 
     @admin.display(description="Text")
     def short_text(self, item):
@@ -296,6 +302,11 @@ class FollowUpAdmin(RecordAdmin):
     readonly_fields = ["original_due_date", "original_due_precision", "closed_at"]
     inlines = [DueDateChangeInline, ProgressNoteInline]
     actions = ["mark_discharged", "mark_cancelled"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        return search.filter_follow_ups(queryset, search_term), False
 
     @admin.display(description="Due", ordering="due_date")
     def due(self, follow_up):
