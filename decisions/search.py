@@ -9,10 +9,11 @@ SQLite: `icontains` across the same fields, unranked. Callers pass a queryset al
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, F, FloatField, Prefetch, Q, Value, When
@@ -22,7 +23,7 @@ from django.utils.safestring import mark_safe
 from cabinet.models import Agency, Minister, Minute, Paper, Portfolio
 from cabinet.references import InvalidReference, parse_reference
 from decisions import access
-from decisions.models import DecisionItem, Redaction
+from decisions.models import DecisionItem, FollowUp, Redaction
 
 CONFIG = "english"  # the text search configuration of the vectors (the migrations) and of every query
 MAX_LENGTH = 200
@@ -31,8 +32,13 @@ MAX_LENGTH = 200
 HIT_START, HIT_STOP, FRAGMENTS = "\ue000", "\ue001", "\ue002"
 # Below this many characters a query is matched as a name only exactly (short names: "MBIE", "MSD").
 TRIGRAM_MIN_LENGTH = 4
+# How close a misspelt name must be (pg_trgm word similarity): "Shayne Jones" finds Hon Shane Jones, while
+# "minister" does not find every "Ministry of ..." (0.67).
+NAME_SIMILARITY = 0.75
 # A name or reference match ranks above any full-text rank of a word in running text.
 NAME_RANK = 1.0
+# Each section ranks and counts at most this many matches, the newest; more shows as "1,000 or more".
+CANDIDATES = 1000
 
 
 def is_postgresql():
@@ -63,6 +69,7 @@ class Terms:
     def __init__(self, text):
         self.text = clean(text)
         self.reference = loose_reference(self.text) if self.text else None
+        self.is_minute = bool(self.reference) and parse_reference(self.reference).is_minute
         self.query = SearchQuery(self.text, config=CONFIG, search_type="websearch")
 
     def __bool__(self):
@@ -76,18 +83,20 @@ class Terms:
     def names(self):
         """Ids of the agencies, portfolios and Ministers the query names, in one query: {"agency": [...], ...}."""
         text = self.text
-        if is_postgresql():
-            def named(field):
-                return Q(**{f"{field}__trigram_word_similar": text}) if len(text) >= TRIGRAM_MIN_LENGTH else Q(
-                    **{f"{field}__iexact": text})
-        else:
-            def named(field):
-                return Q(**{f"{field}__icontains": text}) if len(text) >= TRIGRAM_MIN_LENGTH else Q(
-                    **{f"{field}__iexact": text})
+        def named(model, **extra):
+            if len(text) < TRIGRAM_MIN_LENGTH:
+                return model.objects.filter(Q(name__iexact=text) | Q(**extra))
+            queryset = model.objects.all()
+            match = Q(name__icontains=text)
+            if is_postgresql():  # a name misspelt: "Shayne Jones"
+                queryset = queryset.annotate(similarity=TrigramWordSimilarity(text, "name"))
+                match |= Q(similarity__gte=NAME_SIMILARITY)
+            return queryset.filter(match | Q(**extra))
+
         parts = [
-            Agency.objects.filter(named("name") | Q(short_name__iexact=text)).annotate(kind=Value("agency")),
-            Portfolio.objects.filter(named("name")).annotate(kind=Value("portfolio")),
-            Minister.objects.filter(named("name")).annotate(kind=Value("minister")),
+            named(Agency, short_name__iexact=text).annotate(kind=Value("agency")),
+            named(Portfolio).annotate(kind=Value("portfolio")),
+            named(Minister).annotate(kind=Value("minister")),
         ]
         found = {"agency": [], "portfolio": [], "minister": []}
         parts = [part.order_by().values_list("kind", "pk") for part in parts]
@@ -106,51 +115,21 @@ class Terms:
 
 
 # Each kind of record: its filter, its rank and its headline. The same filter serves the search page, the
-# follow-up list's q= and the admin's search box.
-
-
-def _text_rank(terms):
-    return SearchRank(F("search_vector"), terms.query)
-
-
-def _rank(*parts):
-    rank = parts[0]
-    for part in parts[1:]:
-        rank = rank + part
-    return rank
-
-
-def _if(condition, value=NAME_RANK):
-    return Case(When(condition, then=Value(value)), default=Value(0.0), output_field=FloatField())
+# follow-up list's q= and the admin's search box. A reference is matched exactly, through indexed joins.
 
 
 def _minute_match(terms):
     if terms.reference:
-        return Q(reference=terms.reference) | Q(paper__reference=terms.reference)
+        return Q(reference=terms.reference) if terms.is_minute else Q(paper__reference=terms.reference)
     if is_postgresql():
         match = Q(search_vector=terms.query)
         return match | Q(reference__trigram_similar=terms.text) if terms.looks_like_reference else match
     return Q(title__icontains=terms.text) | Q(reference__icontains=terms.text)
 
 
-def filter_minutes(queryset, text):
-    terms = text if isinstance(text, Terms) else Terms(text)
-    return queryset.filter(_minute_match(terms)) if terms else queryset.none()
-
-
-def rank_minutes(queryset, terms):
-    queryset = filter_minutes(queryset, terms)
-    if terms.reference or not is_postgresql():
-        return queryset.annotate(rank=Value(NAME_RANK)).order_by("-decision_date", "-pk")
-    rank = _text_rank(terms)
-    if terms.looks_like_reference:
-        rank = rank + TrigramSimilarity("reference", terms.text)
-    return queryset.annotate(rank=rank, headline=_headline("title", terms)).order_by("-rank", "-decision_date", "-pk")
-
-
 def _paper_match(terms):
     if terms.reference:
-        return Q(reference=terms.reference) | Q(pk__in=Minute.objects.filter(reference=terms.reference).values("paper"))
+        return Q(minutes__reference=terms.reference) if terms.is_minute else Q(reference=terms.reference)
     names = terms.names
     by_name = (
         Q(lead_agency__in=names["agency"])
@@ -163,90 +142,97 @@ def _paper_match(terms):
     return Q(title__icontains=terms.text) | Q(reference__icontains=terms.text) | by_name
 
 
-def filter_papers(queryset, text):
-    terms = text if isinstance(text, Terms) else Terms(text)
-    return queryset.filter(_paper_match(terms)) if terms else queryset.none()
-
-
-def rank_papers(queryset, terms):
-    queryset = filter_papers(queryset, terms)
-    if terms.reference or not is_postgresql():
-        return queryset.annotate(rank=Value(NAME_RANK)).order_by(F("paper_date").desc(nulls_last=True), "-pk")
-    rank = _rank(_text_rank(terms), _if(Q(lead_agency__in=terms.names["agency"])))
-    if terms.looks_like_reference:
-        rank = rank + TrigramSimilarity("reference", terms.text)
-    return queryset.annotate(rank=rank, headline=_headline("title", terms)).order_by(
-        "-rank", F("paper_date").desc(nulls_last=True), "-pk"
-    )
-
-
 def _decision_match(terms):
     if terms.reference:
-        return Q(minute__reference=terms.reference)
+        return Q(minute__reference=terms.reference) if terms.is_minute else Q(minute__paper__reference=terms.reference)
     if is_postgresql():
         return Q(search_vector=terms.query)  # a wholly withheld item's vector is empty
     return Q(text__icontains=terms.text, is_redacted=False)
 
 
-def filter_decisions(queryset, text):
-    terms = text if isinstance(text, Terms) else Terms(text)
-    return queryset.filter(_decision_match(terms)) if terms else queryset.none()
-
-
-def rank_decisions(queryset, terms):
-    queryset = filter_decisions(queryset, terms).select_related("minute").prefetch_related(
-        Prefetch("redactions", queryset=Redaction.objects.select_related("ground"))
+def _follow_up_named(terms):
+    names = terms.names
+    return (
+        Q(responsible_agency__in=names["agency"]) | Q(responsible_portfolio__in=names["portfolio"])
+        | Q(responsible_minister__in=names["minister"])
     )
-    if terms.reference or not is_postgresql():
-        return queryset.annotate(rank=Value(NAME_RANK)).order_by("-minute__decision_date", "minute", "sort_key")
-    return queryset.annotate(
-        rank=_text_rank(terms),
-        headline=_headline("text", terms, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=FRAGMENTS),
-    ).order_by("-rank", "-minute__decision_date", "minute", "sort_key")
 
 
 def _follow_up_match(terms):
     if terms.reference:
-        return Q(decision__minute__reference=terms.reference) | Q(submitted_reference=terms.reference)
-    names = terms.names
-    by_name = (
-        Q(responsible_agency__in=names["agency"]) | Q(responsible_portfolio__in=names["portfolio"])
-        | Q(responsible_minister__in=names["minister"])
-    )
+        if terms.is_minute:
+            return Q(decision__minute__reference=terms.reference)
+        return Q(decision__minute__paper__reference=terms.reference)
     if is_postgresql():
-        match = Q(search_vector=terms.query) | by_name
-        if terms.looks_like_reference:
-            match |= Q(decision__minute__in=Minute.objects.filter(reference__trigram_similar=terms.text).values("pk"))
-        return match
+        return Q(search_vector=terms.query) | _follow_up_named(terms)
     return (
         Q(description__icontains=terms.text) | Q(responsible_text__icontains=terms.text)
-        | Q(decision__minute__reference__icontains=terms.text) | by_name
+        | Q(decision__minute__reference__icontains=terms.text) | _follow_up_named(terms)
     )
 
 
-def filter_follow_ups(queryset, text):
-    terms = text if isinstance(text, Terms) else Terms(text)
-    return queryset.filter(_follow_up_match(terms)) if terms else queryset.none()
+def _filter(match):
+    def filter_(queryset, text):
+        terms = text if isinstance(text, Terms) else Terms(text)
+        return queryset.filter(match(terms)) if terms else queryset.none()
+
+    filter_.__doc__ = "The records of `queryset` that `text` finds (a filter: no rank, no cap)."
+    return filter_
 
 
-def rank_follow_ups(queryset, terms):
-    queryset = filter_follow_ups(queryset, terms).with_context()
-    due = F("due_date").asc(nulls_last=True)
-    if terms.reference or not is_postgresql():
-        return queryset.annotate(rank=Value(NAME_RANK)).order_by(due, "pk")
-    names = terms.names
-    by_name = _if(
-        Q(responsible_agency__in=names["agency"]) | Q(responsible_portfolio__in=names["portfolio"])
-        | Q(responsible_minister__in=names["minister"])
-    )
-    return queryset.annotate(
-        rank=_rank(_text_rank(terms), by_name), headline=_headline("description", terms)
-    ).order_by("-rank", due, "pk")
+filter_minutes = _filter(_minute_match)
+filter_papers = _filter(_paper_match)
+filter_decisions = _filter(_decision_match)
+filter_follow_ups = _filter(_follow_up_match)
 
 
 def _headline(field, terms, **options):
     options = options or {"highlight_all": True}
     return SearchHeadline(field, terms.query, config=CONFIG, start_sel=HIT_START, stop_sel=HIT_STOP, **options)
+
+
+def _if(condition, value=NAME_RANK):
+    return Case(When(condition, then=Value(value)), default=Value(0.0), output_field=FloatField())
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the search page finds, ranks and shows one kind of record."""
+
+    key: str
+    title: str
+    visible: Callable  # access.visible_*(user)
+    match: Callable  # terms -> Q
+    text_field: str  # the words a headline is made from
+    related: Callable  # rows -> rows with what the page shows
+    reference_order: tuple  # the order of what a reference finds
+    extra_rank: Callable = lambda terms: None  # terms -> expression added to the text rank
+    headline_options: dict = field(default_factory=dict)
+
+    def candidates(self, user, terms):
+        """(pk, rank) of the newest CANDIDATES matches the user may see, best first, newest first within a rank.
+
+        Capping what is ranked keeps a common word as fast as a rare one, and the rank is read in the same
+        indexed scan that finds the matches.
+        """
+        matches = self.visible(user).filter(self.match(terms))
+        if terms.reference:
+            return [(pk, NAME_RANK) for pk in matches.order_by(*self.reference_order).values_list("pk", flat=True)[:CANDIDATES]]
+        if not is_postgresql():
+            return [(pk, NAME_RANK) for pk in matches.order_by("-pk").values_list("pk", flat=True)[:CANDIDATES]]
+        rank = SearchRank(F("search_vector"), terms.query)
+        if (extra := self.extra_rank(terms)) is not None:
+            rank = rank + extra
+        rows = list(matches.annotate(rank=rank).order_by("-pk").values_list("pk", "rank")[:CANDIDATES])
+        return sorted(rows, key=lambda row: -row[1])
+
+    def rows(self, pks, terms):
+        """The records `pks`, in that order, with their headlines."""
+        rows = self.related(_MODELS[self.key].objects.filter(pk__in=pks))  # pks the user may see
+        if is_postgresql() and not terms.reference:
+            rows = rows.annotate(headline=_headline(self.text_field, terms, **self.headline_options))
+        by_pk = {row.pk: row for row in rows}
+        return _with_headlines([by_pk[pk] for pk in pks if pk in by_pk], terms, self.text_field)
 
 
 # Headlines: the record's words, escaped, with only the hits marked and each redaction shown as its ground.
@@ -340,13 +326,41 @@ class Section:
     def total(self):
         return self.page.paginator.count
 
+    @property
+    def is_capped(self):
+        return self.total >= CANDIDATES
 
-SECTIONS = {
-    "minutes": ("Minutes", access.visible_minutes, rank_minutes, "title"),
-    "papers": ("Papers", access.visible_papers, rank_papers, "title"),
-    "decisions": ("Decision items", access.visible_decisions, rank_decisions, "text"),
-    "follow_ups": ("Follow-ups", access.visible_follow_ups, rank_follow_ups, "description"),
-}
+
+_MODELS = {"minutes": Minute, "papers": Paper, "decisions": DecisionItem, "follow_ups": FollowUp}
+
+KINDS = [
+    Kind(
+        "minutes", "Minutes", access.visible_minutes, _minute_match, "title",
+        related=lambda rows: rows.select_related("committee"), reference_order=("-decision_date", "-pk"),
+        extra_rank=lambda terms: TrigramSimilarity("reference", terms.text) if terms.looks_like_reference else None,
+    ),
+    Kind(
+        "papers", "Papers", access.visible_papers, _paper_match, "title",
+        related=lambda rows: rows.select_related("lead_agency"), reference_order=("-pk",),
+        extra_rank=lambda terms: _if(Q(lead_agency__in=terms.names["agency"])) + (
+            TrigramSimilarity("reference", terms.text) if terms.looks_like_reference else Value(0.0)
+        ),
+    ),
+    Kind(
+        "decisions", "Decision items", access.visible_decisions, _decision_match, "text",
+        related=lambda rows: rows.select_related("minute").prefetch_related(
+            Prefetch("redactions", queryset=Redaction.objects.select_related("ground"))
+        ),
+        reference_order=("-minute__decision_date", "minute", "sort_key"),
+        headline_options={"max_words": 35, "min_words": 15, "max_fragments": 2, "fragment_delimiter": FRAGMENTS},
+    ),
+    Kind(
+        "follow_ups", "Follow-ups", access.visible_follow_ups, _follow_up_match, "description",
+        related=lambda rows: rows.with_context(), reference_order=("decision__sort_key", "pk"),
+        extra_rank=lambda terms: _if(_follow_up_named(terms)),
+    ),
+]
+SECTIONS = {kind.key: kind for kind in KINDS}
 
 
 def search(user, text, *, only=None, page=1, per_page=10):
@@ -355,10 +369,10 @@ def search(user, text, *, only=None, page=1, per_page=10):
     if not terms:
         return terms, []
     sections = []
-    for key, (title, visible, rank, field) in SECTIONS.items():
-        if only and key != only:
+    for kind in KINDS:
+        if only and kind.key != only:
             continue
-        hits = Paginator(rank(visible(user), terms), per_page).get_page(page)
-        hits.object_list = _with_headlines(list(hits.object_list), terms, field)
-        sections.append(Section(key, title, hits))
+        hits = Paginator(kind.candidates(user, terms), per_page).get_page(page)
+        hits.object_list = kind.rows([pk for pk, _ in hits.object_list], terms)
+        sections.append(Section(kind.key, kind.title, hits))
     return terms, sections
