@@ -16,7 +16,9 @@ from functools import cached_property
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, F, FloatField, Prefetch, Q, Value, When
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.db.models import Case, F, FloatField, Prefetch, Q, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -123,8 +125,13 @@ def _minute_match(terms):
         return Q(reference=terms.reference) if terms.is_minute else Q(paper__reference=terms.reference)
     if is_postgresql():
         match = Q(search_vector=terms.query)
-        return match | Q(reference__trigram_similar=terms.text) if terms.looks_like_reference else match
+        return match | _reference_like(terms) if terms.looks_like_reference else match
     return Q(title__icontains=terms.text) | Q(reference__icontains=terms.text)
+
+
+def _reference_like(terms):
+    """A reference typed too loosely to parse ("MIN-0018", "26 min 18"): pg_trgm on the reference (GIN-indexed)."""
+    return TrigramSimilar(Cast("reference", TextField()), Value(terms.text))
 
 
 def _paper_match(terms):
@@ -138,7 +145,7 @@ def _paper_match(terms):
     )
     if is_postgresql():
         match = Q(search_vector=terms.query) | by_name
-        return match | Q(reference__trigram_similar=terms.text) if terms.looks_like_reference else match
+        return match | _reference_like(terms) if terms.looks_like_reference else match
     return Q(title__icontains=terms.text) | Q(reference__icontains=terms.text) | by_name
 
 
