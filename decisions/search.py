@@ -39,8 +39,8 @@ TRIGRAM_MIN_LENGTH = 4
 NAME_SIMILARITY = 0.75
 # A name or reference match ranks above any full-text rank of a word in running text.
 NAME_RANK = 1.0
-# Each section ranks and counts at most this many matches, the newest; more shows as "1,000 or more".
-CANDIDATES = 1000
+# Each section ranks and counts at most this many matches, the newest; more shows as "500 or more".
+CANDIDATES = 500
 
 
 def is_postgresql():

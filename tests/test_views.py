@@ -145,9 +145,10 @@ def test_list_dashboard_and_minute_queries_do_not_grow_with_rows(client, officia
     add_rows(2, 0)
     small = []
     for url in pages:
-        # session, user, profile, scope (2), then the page's own: at most 8 (the paper page: paper, its
-        # portfolios and ministers, minutes, items, redactions, grounds, follow-ups).
-        with django_assert_max_num_queries(13) as queries:
+        # session, user, profile, scope (2), then the page's own: at most 10 (the paper page: paper, its
+        # portfolios and ministers, minutes, items, redactions, grounds, follow-ups; search: the names
+        # matched, then for each of its four sections the ranked matches and the shown rows, and redactions).
+        with django_assert_max_num_queries(15) as queries:
             assert client.get(url).status_code == 200
         small.append(len(queries.captured_queries))
     add_rows(10, 2)
