@@ -3,6 +3,7 @@
 import simple_history
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -209,7 +210,10 @@ class Paper(models.Model):
     date_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.DAY)
     is_withdrawn = models.BooleanField(default=False)
     withdrawn_reason = models.TextField(blank=True)
-    history = HistoricalRecords(m2m_fields=[portfolios, ministers])
+    # Reference and title for full-text search, kept by a trigger with its GIN index on PostgreSQL (see
+    # decisions/search.py); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[portfolios, ministers], excluded_fields=["search_vector"])
 
     objects = PaperQuerySet.as_manager()
 
@@ -286,7 +290,9 @@ class Minute(models.Model):
     )
     is_withdrawn = models.BooleanField(default=False)
     withdrawn_reason = models.TextField(blank=True)
-    history = HistoricalRecords(m2m_fields=[portfolios])
+    # Reference and title for full-text search, as on Paper.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[portfolios], excluded_fields=["search_vector"])
 
     objects = MinuteQuerySet.as_manager()
 

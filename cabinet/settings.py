@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text and trigram search on PostgreSQL (decisions/search.py)
     "django_htmx",
     "allauth",
     "allauth.account",

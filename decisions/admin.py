@@ -14,8 +14,7 @@ from django.utils.safestring import mark_safe
 
 from cabinet.admin import NoDeleteMixin, RecordAdmin, VersionedInline
 from cabinet.models import Minute, recorded
-from cabinet.references import InvalidReference, parse_reference
-from decisions import lifecycle
+from decisions import lifecycle, search
 from decisions.forms import reference_from
 from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
@@ -140,11 +139,12 @@ class MinuteAdmin(RecordAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        try:
-            search_term = str(parse_reference(search_term))
-        except InvalidReference:
-            pass
-        return super().get_search_results(request, queryset, search_term)
+        # A reference however typed, the title, or the words of its decision items (decisions/search.py).
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        minutes = search.filter_minutes(Minute.objects.all(), search_term).values("pk")
+        items = search.filter_decisions(DecisionItem.objects.all(), search_term).values("minute")
+        return queryset.filter(Q(pk__in=minutes) | Q(pk__in=items)), False
 
     @admin.display(description="Items", ordering="item_count")
     def item_count(self, minute):
@@ -241,6 +241,11 @@ class DecisionItemAdmin(RecordAdmin):
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
     inlines = [RedactionInline, FollowUpInline, NewFollowUpInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        return search.filter_decisions(queryset, search_term), False
 
     @admin.display(description="Text")
     def short_text(self, item):
@@ -351,6 +356,11 @@ class FollowUpAdmin(RecordAdmin):
             "request, record discharge, cancel or supersede.", follow_up.get_absolute_url(),
         )
     actions = ["mark_discharged", "mark_cancelled"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search.clean(search_term):
+            return super().get_search_results(request, queryset, search_term)
+        return search.filter_follow_ups(queryset, search_term), False
 
     @admin.display(description="Due", ordering="due_date")
     def due(self, follow_up):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cabinet.business_days import is_business_day
 from cabinet.models import Agency, Committee, Portfolio, Profile, recorded
 from cabinet.references import InvalidReference, parse_reference
+from decisions import search
 from decisions.models import DueDateChange, FollowUp
 
 
@@ -99,14 +100,8 @@ class FollowUpFilterForm(forms.Form):
 
 
 def search_follow_ups(queryset, text):
-    try:
-        return queryset.filter(decision__minute__reference=str(parse_reference(text)))
-    except InvalidReference:
-        pass
-    return queryset.filter(
-        Q(description__icontains=text) | Q(responsible_text__icontains=text) | Q(decision__minute__title__icontains=text)
-        | Q(decision__minute__reference__icontains=text)
-    )
+    """The list's q=: what is owed, who owes it (agency, short name, portfolio, Minister) or a reference."""
+    return search.filter_follow_ups(queryset, text)
 
 
 class VersionedForm(forms.Form):

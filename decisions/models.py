@@ -4,6 +4,7 @@ import calendar
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -54,7 +55,10 @@ class DecisionItem(models.Model):
     verb = models.CharField(max_length=20, choices=Verb, blank=True)
     text = models.TextField(help_text="The paragraph's words after its number, as printed.")
     is_redacted = models.BooleanField(default=False, help_text="The whole paragraph is withheld.")
-    history = HistoricalRecords()
+    # The paragraph's words for full-text search (none when wholly withheld), kept by a trigger with its GIN
+    # index on PostgreSQL (see decisions/search.py); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["minute", "sort_key"]
@@ -205,7 +209,10 @@ class FollowUp(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # What is owed and who owes it (the responsible agency, portfolio and Minister by name) for full-text
+    # search, kept by triggers on PostgreSQL (see decisions/search.py); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = FollowUpQuerySet.as_manager()
 

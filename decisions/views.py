@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cabinet.business_days import add_business_days
-from cabinet.references import InvalidReference, parse_reference
-from decisions import access
-from decisions import lifecycle
+from decisions import access, lifecycle
+from decisions import search as register_search
 from decisions.forms import (
     CloseForm, DecideRequestForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, LeadForm,
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
@@ -331,24 +330,21 @@ def paper_detail(request, pk):
     return render(request, "decisions/paper_detail.html", {"paper": paper, "minutes": minutes, "today": timezone.localdate()})
 
 
+SEARCH_SECTION_ROWS = 10
+
+
 @require_GET
 def search(request):
-    text = request.GET.get("q", "").strip()[:200]
-    results = {"minutes": [], "papers": [], "decisions": []}
-    if text:
-        try:
-            reference = str(parse_reference(text))
-            minute_q, paper_q, decision_q = Q(reference=reference), Q(reference=reference), Q(minute__reference=reference)
-        except InvalidReference:
-            minute_q = Q(title__icontains=text) | Q(reference__icontains=text)
-            paper_q = Q(title__icontains=text) | Q(reference__icontains=text)
-            decision_q = Q(text__icontains=text) & Q(is_redacted=False)
-        results = {
-            "minutes": access.visible_minutes(request.user).filter(minute_q).select_related("committee")[:50],
-            "papers": access.visible_papers(request.user).filter(paper_q).select_related("lead_agency")[:50],
-            "decisions": access.visible_decisions(request.user).filter(decision_q).select_related("minute")[:50],
-        }
-    return render(request, "decisions/search.html", {"q": text, **results})
+    """Minutes, papers, decision items and follow-ups the user may see, a ranked section each; one section paged."""
+    only = request.GET.get("section") if request.GET.get("section") in register_search.SECTIONS else None
+    terms, sections = register_search.search(
+        request.user, request.GET.get("q", ""), only=only, page=request.GET.get("page"),
+        per_page=PAGE_SIZE if only else SEARCH_SECTION_ROWS,
+    )
+    return render(request, "decisions/search.html", {
+        "q": terms.text, "reference": terms.reference, "sections": sections, "only": only, "today": timezone.localdate(),
+        **{section.key: section.page.object_list for section in sections},
+    })
 
 
 @require_http_methods(["GET", "POST"])
