@@ -501,7 +501,9 @@ class Command(BaseCommand):
         rng = self.rng
         verb = "noted" if first else rng.choices(["noted", "agreed", "approved", "endorsed", "agreed_in_principle"], [30, 40, 15, 8, 7])[0]
         subject = minute.subject or rng.choice(SUBJECTS)
-        if verb == "noted":
+        if verb == "noted" and rng.random() < 0.0005:  # a rare subject, for benches of search
+            text = "noted the advice on the Kermadec Ocean Sanctuary;"
+        elif verb == "noted":
             text = f"noted that {subject} {rng.choice(['is a priority for the Government', 'has been considered by officials', 'was discussed with stakeholders in ' + str(minute.decision_date.year)])};"
         else:
             action = rng.choice(ACTIONS).replace("${amount}", str(rng.randint(2, 900)))
