@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from cabinet.admin import NoDeleteMixin, RecordAdmin
+from cabinet.admin import ChoicesOncePerPageMixin, NoDeleteMixin, RecordAdmin
 from cabinet.models import Minute, recorded
 from cabinet.references import InvalidReference, parse_reference
 from decisions.forms import reference_from
@@ -21,6 +21,11 @@ from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
 from decisions.parsing import NotAMinute
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def count_of(queryset):
+    """A correlated COUNT(*) of `queryset` (filtered on OuterRef): computed only for the rows a page shows."""
+    return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField())
 
 
 class ImportMinuteForm(forms.Form):
@@ -128,13 +133,15 @@ class MinuteAdmin(RecordAdmin):
             "form": form, "plan": plan,
         })
 
+    show_full_result_count = False
+
     def get_queryset(self, request):
+        # Subqueries, not a join over every minute: PostgreSQL computes them after the page's LIMIT (unless
+        # the list is sorted by them), and the page count leaves them out.
         return super().get_queryset(request).annotate(
-            item_count=Count("decisions", distinct=True),
-            open_follow_ups=Count(
-                "decisions__follow_ups",
-                filter=Q(decisions__follow_ups__status__in=FollowUp.ACTIVE_STATUSES),
-                distinct=True,
+            item_count=count_of(DecisionItem.objects.filter(minute=OuterRef("pk"))),
+            open_follow_ups=count_of(
+                FollowUp.objects.filter(decision__minute=OuterRef("pk"), status__in=FollowUp.ACTIVE_STATUSES)
             ),
         )
 
@@ -184,21 +191,19 @@ class MinuteAdmin(RecordAdmin):
         )
 
 
-class RedactionInline(NoDeleteMixin, admin.TabularInline):
+class RedactionInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.TabularInline):
     model = Redaction
     fields = ["label", "marker", "ground", "start", "end"]
-    autocomplete_fields = ["ground"]
     extra = 0
 
 
-class FollowUpInline(NoDeleteMixin, admin.StackedInline):
+class FollowUpInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.StackedInline):
     model = FollowUp
     fk_name = "decision"
     fields = [
         ("kind", "status"), "description", ("responsible_minister", "responsible_portfolio", "responsible_agency"),
         "responsible_text", "report_to", ("due_date", "due_precision"), "due_text", "closed_reason",
     ]
-    autocomplete_fields = ["responsible_minister", "responsible_portfolio", "responsible_agency", "report_to"]
     extra = 0
     show_change_link = True
 
@@ -208,6 +213,9 @@ class DecisionItemAdmin(RecordAdmin):
     list_display = ["__str__", "verb", "short_text", "is_redacted"]
     list_filter = ["verb", "is_redacted", "minute__committee"]
     list_select_related = ["minute"]
+    # The newest minutes first, by the index on minute: sorting by the minute's date would sort every item.
+    ordering = ["-minute_id", "sort_key"]
+    show_full_result_count = False
     search_fields = ["minute__reference", "text"]
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
@@ -260,12 +268,18 @@ class DueDateChangeInline(NoDeleteMixin, admin.TabularInline):
     readonly_fields = ["from_date", "requested_by", "decided_at"]
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by")
+
 
 class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
     model = ProgressNote
     fields = ["created_at", "author", "text"]
     readonly_fields = ["created_at", "author", "text"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -281,6 +295,7 @@ class FollowUpAdmin(RecordAdmin):
         "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
     ]
     search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
+    show_full_result_count = False
     date_hierarchy = "due_date"
     autocomplete_fields = [
         "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",

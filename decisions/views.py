@@ -49,9 +49,11 @@ class Group:
     query: str
 
 
-def _group(key, title, queryset, query):
-    rows = list(_with_list_context(queryset).order_by(F("due_date").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS])
-    total = len(rows) if len(rows) < DASHBOARD_ROWS else queryset.count()
+def _group(key, title, queryset, condition, total, query):
+    """`condition` picks the group's follow-ups out of `queryset`; `total` was counted with the others in one aggregate."""
+    rows = []
+    if total:
+        rows = list(_with_list_context(queryset.filter(condition)).order_by(F("due_date").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS])
     return Group(key, title, rows, total, urlencode(query, doseq=True))
 
 
@@ -62,17 +64,29 @@ def dashboard(request):
     visible = access.visible_follow_ups(request.user)
     active = visible.active()
     active_statuses = {"status": list(FollowUp.ACTIVE_STATUSES)}
+    # The four groups split the owed follow-ups: one due today is due soon, never overdue.
+    conditions = {
+        "overdue": Q(due_date__lt=today),
+        "soon": Q(due_date__gte=today, due_date__lte=soon),
+        "later": Q(due_date__gt=soon),
+        "undated": Q(due_date__isnull=True),
+    }
+    owed = Q(status__in=FollowUp.ACTIVE_STATUSES)
+    # Every count on the page in one aggregate: the groups' totals and each status's.
+    counts = visible.order_by().aggregate(
+        **{f"group_{key}": Count("pk", filter=owed & condition) for key, condition in conditions.items()},
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in FollowUp.Status.values},
+    )
     groups = [
-        _group("overdue", "Overdue", active.filter(due_date__lt=today), {"overdue": "on"}),
-        _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days",
-               active.filter(due_date__gte=today, due_date__lte=soon),
-               {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
-        _group("later", "Due later", active.filter(due_date__gt=soon),
+        _group("overdue", "Overdue", active, conditions["overdue"], counts["group_overdue"], {"overdue": "on"}),
+        _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days", active, conditions["soon"],
+               counts["group_soon"], {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
+        _group("later", "Due later", active, conditions["later"], counts["group_later"],
                {**active_statuses, "due_from": (soon + datetime.timedelta(days=1)).isoformat()}),
-        _group("undated", "No due date yet", active.filter(due_date__isnull=True), {**active_statuses, "undated": "on"}),
+        _group("undated", "No due date yet", active, conditions["undated"], counts["group_undated"],
+               {**active_statuses, "undated": "on"}),
     ]
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    status_counts = [(value, label, counts.get(value, 0)) for value, label in FollowUp.Status.choices]
+    status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
     register = None
     if access.is_clerk(request.user):
         # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
