@@ -75,6 +75,9 @@ class DecisionItemInline(NoDeleteMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("minute")  # each row is labelled "<minute> para <n>"
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
@@ -196,6 +199,9 @@ class RedactionInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.TabularInlin
     fields = ["label", "marker", "ground", "start", "end"]
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("ground")  # each row is labelled by its ground
+
 
 class FollowUpInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.StackedInline):
     model = FollowUp
@@ -205,6 +211,9 @@ class FollowUpInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.StackedInline
         "responsible_text", "report_to", ("due_date", "due_precision"), "due_text", "closed_reason",
     ]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decision__minute")  # each row is labelled by them
     show_change_link = True
 
 
@@ -269,7 +278,8 @@ class DueDateChangeInline(NoDeleteMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("requested_by")
+        # Each row is labelled "<follow-up>: <from> → <to>", which names the decision and its minute.
+        return super().get_queryset(request).select_related("requested_by", "follow_up__decision__minute")
 
 
 class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
@@ -279,7 +289,7 @@ class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).select_related("author", "follow_up__decision__minute")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -291,9 +301,9 @@ class FollowUpAdmin(RecordAdmin):
     list_filter = [
         "status", "kind", OverdueFilter, "decision__minute__committee", "responsible_portfolio", "responsible_agency",
     ]
-    list_select_related = [
-        "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
-    ]
+    # The page's rows are sorted and cut from the follow-ups alone, then their labels read in a few queries:
+    # joining first would join every follow-up before the sort.
+    list_select_related = []
     search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
     show_full_result_count = False
     date_hierarchy = "due_date"
@@ -311,6 +321,11 @@ class FollowUpAdmin(RecordAdmin):
     readonly_fields = ["original_due_date", "original_due_precision", "closed_at"]
     inlines = [DueDateChangeInline, ProgressNoteInline]
     actions = ["mark_discharged", "mark_cancelled"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
+        )
 
     @admin.display(description="Due", ordering="due_date")
     def due(self, follow_up):

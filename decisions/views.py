@@ -50,11 +50,17 @@ class Group:
 
 
 def _group(key, title, queryset, condition, total, query):
-    """`condition` picks the group's follow-ups out of `queryset`; `total` was counted with the others in one aggregate."""
-    rows = []
+    """`condition` picks the group's follow-ups out of `queryset`; `total` was counted with the others in one aggregate.
+
+    Only the first rows' keys are read here, from the follow-ups alone (joining first would join every row before
+    the sort); the dashboard then reads all groups' rows with their context in one query.
+    """
+    ids = []
     if total:
-        rows = list(_with_list_context(queryset.filter(condition)).order_by(F("due_date").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS])
-    return Group(key, title, rows, total, urlencode(query, doseq=True))
+        ids = list(
+            queryset.filter(condition).order_by(F("due_date").asc(nulls_last=True), "pk").values_list("pk", flat=True)[:DASHBOARD_ROWS]
+        )
+    return Group(key, title, ids, total, urlencode(query, doseq=True))
 
 
 @require_GET
@@ -86,8 +92,13 @@ def dashboard(request):
         _group("undated", "No due date yet", active, conditions["undated"], counts["group_undated"],
                {**active_statuses, "undated": "on"}),
     ]
+    # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more.
+    shown = _with_list_context(FollowUp.objects.filter(pk__in=[pk for group in groups for pk in group.follow_ups]))
+    by_pk = {follow_up.pk: follow_up for follow_up in shown}
+    for group in groups:
+        group.follow_ups = [by_pk[pk] for pk in group.follow_ups]
     status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
-    register = None
+    register, register_total = None, 0
     if access.is_clerk(request.user):
         # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
         register = (
@@ -96,8 +107,16 @@ def dashboard(request):
             .annotate(count=Count("pk"), oldest=Min("due_date"))
             .order_by("oldest", "report_to__name", "responsible_portfolio__name")
         )
+        # The oldest pairs, as many as a group shows; the rest are a link away (hundreds at full size).
+        register = list(register[:DASHBOARD_ROWS + 1])
+        if len(register) > DASHBOARD_ROWS:
+            register = register[:DASHBOARD_ROWS]
+            register_total = (
+                active.filter(due_date__lt=today).order_by().values("report_to", "responsible_portfolio").distinct().count()
+            )
     return render(request, "decisions/dashboard.html", {
-        "groups": groups, "status_counts": status_counts, "register": register, "today": today,
+        "groups": groups, "status_counts": status_counts, "register": register, "register_total": register_total,
+        "today": today,
         "is_clerk": access.is_clerk(request.user),
     })
 
