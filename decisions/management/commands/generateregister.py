@@ -349,7 +349,7 @@ class Command(BaseCommand):
             group = (code, day - datetime.timedelta(days=day.weekday()))
             confirmed = code != "CAB" and not power_to_act
             needs_report = confirmed and group not in groups and self.meeting_day(group[1] + datetime.timedelta(days=7), "CAB") <= self.until
-            if len(kept) + len(groups) + needs_report > total:
+            if len(kept) + len(groups) + 1 + needs_report > total:
                 continue
             kept.append((day, code, power_to_act))
             if needs_report:
