@@ -137,6 +137,7 @@ class MinuteAdmin(RecordAdmin):
         })
 
     show_full_result_count = False
+    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
 
     def get_queryset(self, request):
         # Subqueries, not a join over every minute: PostgreSQL computes them after the page's LIMIT (unless
@@ -225,6 +226,7 @@ class DecisionItemAdmin(RecordAdmin):
     # The newest minutes first, by the index on minute: sorting by the minute's date would sort every item.
     ordering = ["-minute_id", "sort_key"]
     show_full_result_count = False
+    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
     search_fields = ["minute__reference", "text"]
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
@@ -306,6 +308,7 @@ class FollowUpAdmin(RecordAdmin):
     list_select_related = []
     search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
     show_full_result_count = False
+    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
     date_hierarchy = "due_date"
     autocomplete_fields = [
         "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
