@@ -53,6 +53,7 @@ test: install assets
 test-browser: install assets
 	$(PY) -m pytest -m browser
 
+# Pages of a generated register on PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench), then bench/bench_*.py.
 bench: install
 	$(PY) bench/run.py
 

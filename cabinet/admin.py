@@ -117,6 +117,21 @@ class VersionedInline:
         return [*super().get_fields(request, obj), "seen_change"]
 
 
+class ChoicesOncePerPageMixin:
+    """An inline's foreign-key choices read once per page, not once per row: plain selects over small reference
+    tables (an autocomplete widget looks up each row's chosen label with a query of its own)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.name != getattr(self, "fk_name", None) and db_field.related_model is not self.parent_model:
+            cache = request.__dict__.setdefault("_choices_once", {})
+            key = (db_field.model, db_field.name)
+            if key not in cache:
+                cache[key] = list(formfield.choices)
+            formfield.choices = cache[key]
+        return formfield
+
+
 class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     """A record clerks keep: history kept, never deleted, and a stale edit refused."""
 
@@ -148,10 +163,9 @@ class AgencyAdmin(RecordAdmin):
     fields = ["name", "short_name"]
 
 
-class PortfolioAssignmentInline(NoDeleteMixin, admin.TabularInline):
+class PortfolioAssignmentInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.TabularInline):
     model = PortfolioAssignment
     fields = ["portfolio", "start_date", "end_date"]
-    autocomplete_fields = ["portfolio"]
     extra = 0
 
 
@@ -179,6 +193,7 @@ class OIAGroundAdmin(RecordAdmin):
 
 @admin.register(Paper)
 class PaperAdmin(RecordAdmin):
+    show_full_result_count = False
     list_display = ["reference", "title", "paper_date", "lead_agency", "classification", "is_withdrawn"]
     list_filter = ["classification", "is_withdrawn", "lead_agency", "portfolios"]
     list_select_related = ["lead_agency"]
@@ -199,6 +214,7 @@ class ReleasedDocumentInline(NoDeleteMixin, admin.TabularInline):
 
 @admin.register(ProactiveRelease)
 class ProactiveReleaseAdmin(RecordAdmin):
+    show_full_result_count = False
     list_display = ["minute", "final_decision_date", "publication_due_date", "published_date", "is_redacted"]
     list_select_related = ["minute"]
     list_filter = ["is_redacted", "minute__committee"]

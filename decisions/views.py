@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Min, Prefetch
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -49,10 +49,18 @@ class Group:
     query: str
 
 
-def _group(key, title, queryset, query):
-    rows = list(_with_list_context(queryset).order_by(F("due_date").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS])
-    total = len(rows) if len(rows) < DASHBOARD_ROWS else queryset.count()
-    return Group(key, title, rows, total, urlencode(query, doseq=True))
+def _group(key, title, queryset, condition, total, query):
+    """`condition` picks the group's follow-ups out of `queryset`; `total` was counted with the others in one aggregate.
+
+    Only the first rows' keys are read here, from the follow-ups alone (joining first would join every row before
+    the sort); the dashboard then reads all groups' rows with their context in one query.
+    """
+    ids = []
+    if total:
+        ids = list(
+            queryset.filter(condition).order_by(F("due_date").asc(nulls_last=True), "pk").values_list("pk", flat=True)[:DASHBOARD_ROWS]
+        )
+    return Group(key, title, ids, total, urlencode(query, doseq=True))
 
 
 @require_GET
@@ -62,18 +70,35 @@ def dashboard(request):
     visible = access.visible_follow_ups(request.user)
     active = visible.active()
     active_statuses = {"status": list(FollowUp.ACTIVE_STATUSES)}
+    # The four groups split the owed follow-ups: one due today is due soon, never overdue.
+    conditions = {
+        "overdue": Q(due_date__lt=today),
+        "soon": Q(due_date__gte=today, due_date__lte=soon),
+        "later": Q(due_date__gt=soon),
+        "undated": Q(due_date__isnull=True),
+    }
+    owed = Q(status__in=FollowUp.ACTIVE_STATUSES)
+    # Every count on the page in one aggregate: the groups' totals and each status's.
+    counts = visible.order_by().aggregate(
+        **{f"group_{key}": Count("pk", filter=owed & condition) for key, condition in conditions.items()},
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in FollowUp.Status.values},
+    )
     groups = [
-        _group("overdue", "Overdue", active.filter(due_date__lt=today), {"overdue": "on"}),
-        _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days",
-               active.filter(due_date__gte=today, due_date__lte=soon),
-               {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
-        _group("later", "Due later", active.filter(due_date__gt=soon),
+        _group("overdue", "Overdue", active, conditions["overdue"], counts["group_overdue"], {"overdue": "on"}),
+        _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days", active, conditions["soon"],
+               counts["group_soon"], {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
+        _group("later", "Due later", active, conditions["later"], counts["group_later"],
                {**active_statuses, "due_from": (soon + datetime.timedelta(days=1)).isoformat()}),
-        _group("undated", "No due date yet", active.filter(due_date__isnull=True), {**active_statuses, "undated": "on"}),
+        _group("undated", "No due date yet", active, conditions["undated"], counts["group_undated"],
+               {**active_statuses, "undated": "on"}),
     ]
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    status_counts = [(value, label, counts.get(value, 0)) for value, label in FollowUp.Status.choices]
-    register = None
+    # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more.
+    shown = _with_list_context(FollowUp.objects.filter(pk__in=[pk for group in groups for pk in group.follow_ups]))
+    by_pk = {follow_up.pk: follow_up for follow_up in shown}
+    for group in groups:
+        group.follow_ups = [by_pk[pk] for pk in group.follow_ups]
+    status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
+    register, register_total = None, 0
     if access.is_clerk(request.user):
         # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
         register = (
@@ -82,8 +107,16 @@ def dashboard(request):
             .annotate(count=Count("pk"), oldest=Min("due_date"))
             .order_by("oldest", "report_to__name", "responsible_portfolio__name")
         )
+        # The oldest pairs, as many as a group shows; the rest are a link away (hundreds at full size).
+        register = list(register[:DASHBOARD_ROWS + 1])
+        if len(register) > DASHBOARD_ROWS:
+            register = register[:DASHBOARD_ROWS]
+            register_total = (
+                active.filter(due_date__lt=today).order_by().values("report_to", "responsible_portfolio").distinct().count()
+            )
     return render(request, "decisions/dashboard.html", {
-        "groups": groups, "status_counts": status_counts, "register": register, "today": today,
+        "groups": groups, "status_counts": status_counts, "register": register, "register_total": register_total,
+        "today": today,
         "is_clerk": access.is_clerk(request.user),
     })
 

@@ -3,11 +3,14 @@ import datetime
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone
 
 from cabinet.history import acting_as
-from cabinet.models import Minute, Profile
-from decisions.models import FollowUp
-from tests.factories import FollowUpFactory, MinuteFactory, PaperFactory, committee, make_user
+from cabinet.models import Minute, OIAGround, Profile
+from decisions.models import DueDateChange, FollowUp, Redaction
+from tests.factories import (
+    DecisionItemFactory, FollowUpFactory, MinisterFactory, MinuteFactory, PaperFactory, committee, make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +162,69 @@ def test_a_stale_admin_edit_is_refused_and_loses_nothing(client, clerk):
     assert client.post(url, {**data, "seen_change": fresh, "description": "My change"}).status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.description == "My change"
+
+
+def _add_notes_and_changes(follow_up, count, clerk):
+    for n in range(count):
+        author = make_user(Profile.Role.OFFICIAL, username=f"author{follow_up.pk}-{len(follow_up.notes.all())}-{n}")
+        follow_up.add_note(author=author, text=f"Note {n}")
+        DueDateChange.objects.create(
+            follow_up=follow_up, from_date=follow_up.due_date, to_date=follow_up.due_date + datetime.timedelta(days=n + 1),
+            reason="Consultation took longer.", requested_by=author, status=DueDateChange.Status.APPROVED,
+            decided_by=clerk, decided_at=timezone.now(),
+        )
+
+
+def _add_redactions_and_follow_ups(decision, count):
+    ground = OIAGround.objects.get(code="9(2)(j)")
+    for n in range(count):
+        Redaction.objects.create(decision=decision, marker=f"[s9(2)(j) {n}]", ground=ground, label="Negotiations")
+        FollowUpFactory(decision=decision, responsible_minister=MinisterFactory(), report_to=committee("ECO"))
+
+
+def _add_items(minute, count):
+    start = minute.decisions.count()
+    for n in range(start, start + count):
+        DecisionItemFactory(minute=minute, number=str(n + 1))
+
+
+@pytest.mark.parametrize("page", ["follow-up", "decision item", "minute"])
+def test_change_pages_run_a_constant_number_of_queries_however_many_inline_rows(
+    admin_client, clerk, django_assert_max_num_queries, page
+):
+    follow_up = FollowUpFactory(responsible_minister=MinisterFactory())
+    grow, url = {
+        "follow-up": (lambda n: _add_notes_and_changes(follow_up, n, clerk),
+                      reverse("admin:decisions_followup_change", args=[follow_up.pk])),
+        "decision item": (lambda n: _add_redactions_and_follow_ups(follow_up.decision, n),
+                          reverse("admin:decisions_decisionitem_change", args=[follow_up.decision.pk])),
+        "minute": (lambda n: _add_items(follow_up.decision.minute, n),
+                   reverse("admin:cabinet_minute_change", args=[follow_up.decision.minute.pk])),
+    }[page]
+    grow(2)
+    admin_client.get(url)  # warm the content-type cache, read once per process
+    # Session, user, the record, its latest history row, each field's chosen label or choices once, the inlines'
+    # rows with what they show: at most 40 whatever the size.
+    with django_assert_max_num_queries(40) as small:
+        assert admin_client.get(url).status_code == 200
+    grow(15)
+    with django_assert_max_num_queries(40) as large:
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_minute_changelist_counts_items_and_open_follow_ups_of_each_shown_minute(admin_client):
+    busy = MinuteFactory(reference="CAB-26-MIN-0101")
+    for number, status in [("1", FollowUp.Status.OPEN), ("2", FollowUp.Status.EXTENSION_REQUESTED), ("3", FollowUp.Status.SUBMITTED)]:
+        follow_up = FollowUpFactory(decision=DecisionItemFactory(minute=busy, number=number))
+        FollowUp.objects.filter(pk=follow_up.pk).update(status=status, submitted_reference="CAB-26-SUB-0200")
+    DecisionItemFactory(minute=busy, number="4")
+    quiet = MinuteFactory(reference="CAB-26-MIN-0102")
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"))
+    rows = {minute.reference: (minute.item_count, minute.open_follow_ups) for minute in response.context["cl"].result_list}
+    # Four items; the open one and the one waiting on an extension are owed, the submitted one is not.
+    assert rows[busy.reference] == (4, 2)
+    assert rows[quiet.reference] == (0, 0)
+    by_items = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"o": "-6"})
+    assert [m.reference for m in by_items.context["cl"].result_list][:1] == [busy.reference]

@@ -398,3 +398,53 @@ def test_each_list_filter_narrows_the_list(client, clerk, theirs, others):
     assert set(listed(committee=theirs.report_to_id)) == {theirs, others}
     assert listed(due_from=theirs.due_date.isoformat(), due_to=theirs.due_date.isoformat()) == [theirs]
     assert listed(status=["cancelled"]) == []
+
+
+def test_dashboard_puts_each_owed_follow_up_in_exactly_one_group_and_counts_them_all(client, clerk, theirs):
+    minute = theirs.decision.minute
+    today = timezone.localdate()
+    soon = add_business_days(today, 10)
+    due = {"yesterday": today - datetime.timedelta(days=1), "today": today, "soon": soon,
+           "after soon": soon + datetime.timedelta(days=1)}
+    made = {
+        name: FollowUpFactory(decision=DecisionItemFactory(minute=minute, number=str(20 + n)), due_date=day)
+        for n, (name, day) in enumerate(due.items())
+    }
+    closed = FollowUpFactory(decision=DecisionItemFactory(minute=minute, number="30"), due_date=today)
+    FollowUp.objects.filter(pk=closed.pk).update(status=FollowUp.Status.SUBMITTED, submitted_reference="CAB-26-SUB-0300")
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    groups = {group.key: (group.total, set(group.follow_ups)) for group in response.context["groups"]}
+    # Overdue: before today (theirs, three business days ago, and yesterday's); due soon: today up to ten business
+    # days on, both ends included; later: after that. The submitted one is owed by no one.
+    assert groups == {
+        "overdue": (2, {theirs, made["yesterday"]}),
+        "soon": (2, {made["today"], made["soon"]}),
+        "later": (1, {made["after soon"]}),
+        "undated": (0, set()),
+    }
+    statuses = {value: count for value, _, count in response.context["status_counts"]}
+    assert statuses["open"] == 5 and statuses["submitted"] == 1
+
+
+def test_clerk_dashboard_queries_do_not_grow_with_the_register(client, clerk, theirs, django_assert_max_num_queries):
+    def add_rows(count, start):
+        for n in range(start, start + count):
+            FollowUpFactory(
+                decision=DecisionItemFactory(minute=theirs.decision.minute, number=str(100 + n)),
+                responsible_portfolio=PortfolioFactory(name=f"Portfolio {n}"),
+                due_date=datetime.date(2025, 1, 6) + datetime.timedelta(days=n * 5),
+            )
+
+    client.force_login(clerk)
+    add_rows(3, 0)
+    client.get(reverse("decisions:dashboard"))
+    # Session, user, profile; one aggregate of every count; each non-empty group's first keys; their rows; the
+    # register's oldest pairs (and, past a page of them, how many pairs there are).
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(reverse("decisions:dashboard")).status_code == 200
+    add_rows(40, 3)
+    with django_assert_max_num_queries(12) as large:
+        response = client.get(reverse("decisions:dashboard"))
+    assert len(response.context["register"]) == 25 and response.context["register_total"] > 25
+    assert len(large.captured_queries) <= len(small.captured_queries) + 1  # the count of pairs past the first page

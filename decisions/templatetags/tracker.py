@@ -1,7 +1,7 @@
 """Template helpers: status tags in one set of colours, GOV.UK form fields, redactions shown as their grounds."""
 
 from django import forms, template
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -40,20 +40,30 @@ def choice_tag(value, label):
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS.get(value, "grey"), label)
 
 
+def _withheld(redaction):
+    ground = f"s{redaction.ground.code} {redaction.ground.label}" if redaction.ground_id else "ground not given"
+    return format_html('<span class="app-redaction">[Withheld: {}]</span>', ground)
+
+
 @register.filter
 def redacted_text(decision):
-    """The paragraph's words with each redaction marker replaced by its ground: never the words behind it."""
+    """The paragraph's words with each redaction marker replaced by its ground: never the words behind it.
+
+    A paragraph withheld whole shows only its grounds, and says so when none was recorded.
+    """
+    redactions = list(decision.redactions.all())
+    if decision.is_redacted:
+        if not redactions:
+            return format_html('<span class="app-redaction">{}</span>', "[Withheld (ground not recorded)]")
+        return format_html_join(" ", "{}", ((_withheld(redaction),) for redaction in redactions))
     text = escape(decision.text)
-    for redaction in decision.redactions.all():
-        ground = f"s{redaction.ground.code} {redaction.ground.label}" if redaction.ground_id else "ground not given"
-        shown = format_html('<span class="app-redaction">[Withheld: {}]</span>', ground)
+    for redaction in redactions:
+        shown = _withheld(redaction)
         marker = escape(redaction.marker)
         if marker and marker in text:
             text = text.replace(marker, shown, 1)
         else:
             text = format_html("{} {}", mark_safe(text), shown)
-    if decision.is_redacted and not decision.redactions.all():
-        return format_html('<span class="app-redaction">[Withheld]</span>')
     return mark_safe(text)
 
 
