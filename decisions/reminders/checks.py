@@ -48,8 +48,9 @@ def preview(*, on, plan, now=None):
         if not is_digest_day(profile.digest if profile else "", on):
             waiting.append(user)
             continue
-        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>")
-        emails.append(PreviewEmail(user, email.subject, digest_context(user_items, on=on)["sections"]))
+        context = digest_context(user_items, on=on)
+        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>", context=context)
+        emails.append(PreviewEmail(user, email.subject, context["sections"]))
     return emails, waiting
 
 
