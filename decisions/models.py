@@ -487,8 +487,10 @@ class ReminderDelivery(models.Model):
 
     NOT_SENT = (Status.FAILED, Status.WITHHELD)
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Looked up by reminder through the unique (reminder, recipient) index: no index of its own to write.
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
+    # Found through the partial index of waiting copies below; the rare delete of a user scans instead.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
@@ -520,11 +522,19 @@ class ReminderDelivery(models.Model):
                 name="decisions_reminderdelivery_not_sent_says_why",
             ),
         ]
+        # Partial indexes: a copy leaves them once sent, so the tens of thousands sent each run cost no index writes.
         indexes = [
             # The sender looks for rows due to go (pending, past their back-off) and stale claims.
-            models.Index(fields=["status", "next_attempt_at"], name="decisions_delivery_due"),
+            models.Index(
+                fields=["status", "next_attempt_at"], name="decisions_delivery_due",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            # The sender claims one recipient's waiting rows.
+            models.Index(
+                fields=["recipient", "next_attempt_at"], name="decisions_delivery_waiting", condition=Q(status="pending"),
+            ),
             # The sender reads back the rows it has just claimed.
-            models.Index(fields=["claim_token"], name="decisions_delivery_claim"),
+            models.Index(fields=["claim_token"], name="decisions_delivery_claim", condition=~Q(claim_token="")),
         ]
 
     def __str__(self):
