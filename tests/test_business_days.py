@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 import holidays
 import pytest
@@ -74,8 +75,13 @@ def test_publication_due_date_skips_the_summer_closedown():
 # The table against a plain day-by-day count, written here from the rules: weekends, the national public
 # holidays `holidays` lists for New Zealand, and (for proactive release) the close-down window.
 
+@functools.cache
+def reference_holidays(year):
+    return holidays.country_holidays("NZ", years=year)
+
+
 def reference_is_business_day(day, closedown):
-    if day.weekday() >= 5 or day in holidays.country_holidays("NZ", years=day.year):
+    if day.weekday() >= 5 or day in reference_holidays(day.year):
         return False
     if closedown:
         month_day = (day.month, day.day)
@@ -101,14 +107,15 @@ def reference_add(day, count, closedown):
 dates = st.dates(min_value=D(1995, 1, 1), max_value=D(2045, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
-@given(start=dates, end=dates, closedown=st.booleans())
-def test_counting_matches_a_day_by_day_count(start, end, closedown):
+@settings(max_examples=200, deadline=None)
+@given(start=dates, days=st.integers(min_value=-800, max_value=800), closedown=st.booleans())
+def test_counting_matches_a_day_by_day_count(start, days, closedown):
+    end = start + datetime.timedelta(days=days)
     assert business_days_between(start, end, closedown=closedown) == reference_between(start, end, closedown)
 
 
-@settings(max_examples=300, deadline=None)
-@given(day=dates, count=st.integers(min_value=-400, max_value=400), closedown=st.booleans())
+@settings(max_examples=200, deadline=None)
+@given(day=dates, count=st.integers(min_value=-300, max_value=300), closedown=st.booleans())
 def test_adding_matches_a_day_by_day_walk(day, count, closedown):
     assert add_business_days(day, count, closedown=closedown) == reference_add(day, count, closedown)
 
