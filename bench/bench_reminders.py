@@ -232,6 +232,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(str(size) for size in SIZES), help="owed follow-ups, comma-separated")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of each run")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a run misses its target")
     args = parser.parse_args(argv)
     results = []
     for owed in (int(size) for size in args.sizes.split(",")):
@@ -257,7 +258,8 @@ def main(argv=None):
     (out / "bench_reminders.json").write_text(json.dumps(
         {"database": connection.vendor, "date": ON.isoformat(), "sizes": results}, indent=2,
     ))
-    return 0 if all(run["meets_target"] for result in results for run in result["runs"]) else 1
+    missed = not all(run["meets_target"] for result in results for run in result["runs"])
+    return 1 if args.strict and missed else 0
 
 
 if __name__ == "__main__":
