@@ -6,7 +6,7 @@ multiple of the floor. Targets: under 5 s at 10,000 and 10 s at 20,000, and at m
 
 Runs alone (`.venv/bin/python bench/bench_reminders.py [--sizes 10000,20000] [--profile]`) or from bench/run.py
 (`main()`). The database comes from DATABASE_URL (default: PostgreSQL `wt_reminders_bench` on 127.0.0.1),
-created for the run and dropped afterwards. Mail goes to Django's in-memory outbox. Prints the table and writes
+created for the run and dropped afterwards (`<name>_bench` unless the name already has "bench" in it). Mail goes to Django's in-memory outbox. Prints the table and writes
 it to bench/results/bench_reminders.json.
 """
 
@@ -202,7 +202,9 @@ def measure(label, argv, profile=False):
 def bench_size(owed, profile=False):
     settings_dict = connection.settings_dict
     if connection.vendor == "postgresql":
-        settings_dict["TEST"]["NAME"] = settings_dict["NAME"]  # exactly the database named, never test_<name>
+        # The database is dropped afterwards: the one named only when its name says it is for benches.
+        name = settings_dict["NAME"]
+        settings_dict["TEST"]["NAME"] = name if "bench" in name else f"{name}_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         make_data(owed)
