@@ -1,13 +1,24 @@
-"""Benchmark: a reminder run (plan and send) over 10,000 open follow-ups, its time and queries; then a second run.
+"""Benchmark: `sendreminders` over 10,000 and 20,000 owed follow-ups, against the raw select of the same rows.
 
-Runs alone (`.venv/bin/python bench/bench_reminders.py`) on a throwaway database: an in-memory SQLite one,
-or with DATABASE_URL set a `test_<name>` PostgreSQL database that is dropped afterwards. Mail goes to
-Django's in-memory outbox. Prints the figures and writes them to bench/results/bench_reminders.json.
+For each size, on a fresh database: the floor (the raw SQL that selects the rows a run plans from, best of
+three), then a dry run, a first run and a second run the same day, each timed with its queries counted, as a
+multiple of the floor. Targets: under 5 s at 10,000 and 10 s at 20,000, and at most 50x the floor.
+
+Runs alone (`.venv/bin/python bench/bench_reminders.py [--sizes 10000,20000] [--profile]`) or from bench/run.py
+(`main()`). The database comes from DATABASE_URL (default: PostgreSQL `wt_reminders_bench` on 127.0.0.1),
+created for the run and dropped afterwards (`<name>_bench` unless the name already has "bench" in it). Mail goes to Django's in-memory outbox. Prints the table and writes
+it to bench/results/bench_reminders.json.
 """
 
+import argparse
+import collections
+import cProfile
 import datetime
+import io
 import json
 import os
+import pstats
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # in-memory mail, a throwaway key
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_reminders_bench")
 
 import django  # noqa: E402
 
@@ -22,133 +34,235 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core import mail  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from cabinet.business_days import add_business_days  # noqa: E402
 from cabinet.models import Agency, Committee, DatePrecision, Minute, Portfolio, Profile  # noqa: E402
-from decisions import reminders  # noqa: E402
 from decisions.models import DecisionItem, FollowUp, Reminder, ReminderDelivery, number_sort_key  # noqa: E402
 
-FOLLOW_UPS = 10_000
+SIZES = (10_000, 20_000)
+TARGET_SECONDS = {10_000: 5.0, 20_000: 10.0}
+TARGET_RATIO = 50
 ON = datetime.date(2026, 3, 16)  # a Monday
 CODES = ["CAB", "ECO", "SOU", "FPS", "EXP"]
+AGENCIES, PORTFOLIOS, OFFICIALS_PER_AGENCY = 40, 30, 3
+
+# The rows a run plans from, with what its digests print: the floor a run is measured against.
+FLOOR_SQL = """
+SELECT f.id, f.due_date, f.kind, f.responsible_agency_id, f.responsible_portfolio_id, f.description,
+       d.number, m.reference, m.classification, m.endorsement, c.code
+FROM decisions_followup f
+JOIN decisions_decisionitem d ON d.id = f.decision_id
+JOIN cabinet_minute m ON m.id = d.minute_id
+JOIN cabinet_committee c ON c.id = m.committee_id
+WHERE f.status IN ('open', 'extension') AND (f.due_date IS NOT NULL OR f.kind = 'report_back')
+ORDER BY f.id
+"""
 
 
-def make_data():
+def make_data(owed):
+    """`owed` follow-ups still owed and as many closed, on minutes of five committees; 120 officials, 5 clerks."""
     committees = {code: Committee.objects.filter(code=code).order_by("-valid_from").first() for code in CODES}
-    agencies = Agency.objects.bulk_create(Agency(name=f"Ministry of Example {n}", short_name=f"MOE{n}") for n in range(50))
-    portfolios = Portfolio.objects.bulk_create(Portfolio(name=f"Example Affairs {n}") for n in range(30))
+    agencies = Agency.objects.bulk_create(
+        Agency(name=f"Ministry of Example {n}", short_name=f"MOE{n}") for n in range(AGENCIES)
+    )
+    portfolios = Portfolio.objects.bulk_create(Portfolio(name=f"Example Affairs {n}") for n in range(PORTFOLIOS))
     User = get_user_model()
+    officials = AGENCIES * OFFICIALS_PER_AGENCY
     users = User.objects.bulk_create(
-        [User(username=f"official{n}", email=f"official{n}@example.govt.nz") for n in range(100)]
+        [User(username=f"official{n}", email=f"official{n}@example.govt.nz") for n in range(officials)]
         + [User(username=f"clerk{n}", email=f"clerk{n}@cabinet.example.govt.nz") for n in range(len(CODES))]
     )
     profiles = Profile.objects.bulk_create(
         Profile(user=user, role=Profile.Role.CLERK if user.username.startswith("clerk") else Profile.Role.OFFICIAL)
         for user in users
     )
-    officials, clerks = profiles[:100], profiles[100:]
+    official_profiles, clerks = profiles[:officials], profiles[officials:]
     Profile.agencies.through.objects.bulk_create(
-        Profile.agencies.through(profile_id=profile.pk, agency_id=agencies[n // 2].pk) for n, profile in enumerate(officials)
+        Profile.agencies.through(profile_id=profile.pk, agency_id=agencies[n // OFFICIALS_PER_AGENCY].pk)
+        for n, profile in enumerate(official_profiles)
     )
     Profile.portfolios.through.objects.bulk_create(
-        Profile.portfolios.through(profile_id=profile.pk, portfolio_id=portfolios[n % 30].pk)
-        for n, profile in enumerate(officials)
+        Profile.portfolios.through(profile_id=profile.pk, portfolio_id=portfolios[n % PORTFOLIOS].pk)
+        for n, profile in enumerate(official_profiles)
+        if n % 4 == 0
     )
     Profile.committees.through.objects.bulk_create(
         Profile.committees.through(profile_id=profile.pk, committee_id=committees[code].pk)
         for profile, code in zip(clerks, CODES)
     )
+    total = owed * 2
     minutes = Minute.objects.bulk_create(
-        Minute(
-            reference=f"{CODES[n % 5]}-26-MIN-{n + 1:04d}", year=2026, number=n + 1, committee=committees[CODES[n % 5]],
-            decision_date=ON - datetime.timedelta(days=120), title=f"Example proposal {n}",
-        )
-        for n in range(FOLLOW_UPS // 4)
+        (
+            Minute(
+                reference=f"{CODES[n % 5]}-{18 + n // 9000}-MIN-{n % 9000 + 1:04d}", year=2018 + n // 9000,
+                number=n % 9000 + 1, committee=committees[CODES[n % 5]],
+                decision_date=ON - datetime.timedelta(days=120), title=f"Example proposal {n}",
+            )
+            for n in range(total // 4)
+        ),
+        batch_size=2000,
     )
     items = DecisionItem.objects.bulk_create(
-        DecisionItem(
-            minute=minute, number=str(n), sort_key=number_sort_key(str(n)), verb="invited",
-            text="invited the Minister to report back;",
-        )
-        for minute in minutes
-        for n in range(1, 5)
+        (
+            DecisionItem(
+                minute=minute, number=str(n), sort_key=number_sort_key(str(n)), verb="invited",
+                text="invited the Minister to report back;",
+            )
+            for minute in minutes
+            for n in range(1, 5)
+        ),
+        batch_size=2000,
     )
     # Due dates from 60 business days ago to 40 ahead; one in twenty is a report-back still needing a date.
+    # Every other follow-up is closed (cancelled): a register holds its history too.
     due_dates = [add_business_days(ON, offset) for offset in range(-60, 41)]
-    follow_ups = []
+    follow_ups, closed_at = [], timezone.now()
     for n, item in enumerate(items):
-        due_date = None if n % 20 == 0 else due_dates[n % len(due_dates)]
+        due_date = None if n % 40 == 0 else due_dates[(n // 2) % len(due_dates)]
         follow_ups.append(FollowUp(
             decision=item, minute_id=item.minute_id, description=f"Report back on example {n}",
-            responsible_agency=agencies[n % 50], responsible_portfolio=portfolios[n % 30],
+            responsible_agency=agencies[(n // 2) % AGENCIES], responsible_portfolio=portfolios[n % PORTFOLIOS],
             due_date=due_date, original_due_date=due_date,
             due_precision=DatePrecision.DAY if due_date else DatePrecision.NONE,
             original_due_precision=DatePrecision.DAY if due_date else DatePrecision.NONE,
+            **({} if n % 2 == 0 else {
+                "status": FollowUp.Status.CANCELLED, "closed_at": closed_at, "closed_reason": "Overtaken by events.",
+            }),
         ))
-    FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+    FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
 
 
-def measure(label, work):
-    with CaptureQueriesContext(connection) as queries:
+def floor():
+    best = None
+    for _ in range(3):
         started = time.perf_counter()
-        outcome = work()
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL)
+            rows = cursor.fetchall()
         seconds = time.perf_counter() - started
-    return {"run": label, "seconds": round(seconds, 3), "queries": len(queries), **outcome}
+        best = seconds if best is None else min(best, seconds)
+    return best, len(rows)
 
 
-def plan():
-    result = reminders.plan_reminders(on=ON)
-    return {"reminders": len(result.planned), "copies": result.deliveries}
+class QueryTimes:
+    """Database time per statement shape (its first words), to find where a run waits."""
+
+    def __init__(self):
+        self.seconds, self.count = collections.Counter(), collections.Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = re.sub(r"\s+", " ", sql)[:150]
+            self.seconds[shape] += time.perf_counter() - started
+            self.count[shape] += 1
+
+    def print(self, label):
+        print(f"\n--- database time: {label}")
+        for shape, seconds in self.seconds.most_common(12):
+            print(f"  {seconds:7.3f} s {self.count[shape]:>5}x  {shape}")
 
 
-def send():
+def measure(label, argv, profile=False):
     mail.outbox = []
-    result = reminders.send_due(on=ON)
-    return {"emails": result.emails, "copies": result.items}
+    out = io.StringIO()
+    profiler = cProfile.Profile() if profile else None
+    times = QueryTimes()
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(times):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        try:
+            call_command("sendreminders", *argv, "--date", ON.isoformat(), stdout=out, stderr=io.StringIO())
+            status = "ok"
+        except Exception as error:  # a run that did not deliver everything still counts its time
+            status = f"{type(error).__name__}: {error}"
+        finally:
+            if profiler:
+                profiler.disable()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    if profiler:
+        times.print(label)
+        print(f"\n--- profile: {label}")
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_LINES", "25")))
+    return {"run": label, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+            "database_seconds": round(sum(times.seconds.values()), 3), "queries": len(queries),
+            "emails": len(mail.outbox), "status": status}
 
 
-def check():
-    result = reminders.reconcile(on=ON)
-    return {"missing": len(result.missing)}
-
-
-def main():
+def bench_size(owed, profile=False):
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        # The database is dropped afterwards: the one named only when its name says it is for benches.
+        name = settings_dict["NAME"]
+        settings_dict["TEST"]["NAME"] = name if "bench" in name else f"{name}_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        make_data()
-        open_follow_ups = FollowUp.objects.active().count()
-        results = [
-            measure("first run: plan", plan),
-            measure("first run: send", send),
-            measure("second run: plan", plan),
-            measure("second run: send", send),
-            measure("reconciliation", check),
+        make_data(owed)
+        owed_count = FollowUp.objects.active().count()
+        floor_seconds, rows = floor()
+        runs = [
+            measure("dry run", ["--dry-run"], profile),
+            measure("first run", [], profile),
+            measure("second run", [], profile),
         ]
-        first, second = results[:2], results[2:4]
-        results += [
-            {"run": "first run in all", "seconds": round(sum(r["seconds"] for r in first), 3),
-             "queries": sum(r["queries"] for r in first)},
-            {"run": "second run in all", "seconds": round(sum(r["seconds"] for r in second), 3),
-             "queries": sum(r["queries"] for r in second)},
-        ]
-        assert not ReminderDelivery.objects.exclude(status=ReminderDelivery.Status.SENT).exists()
-        total = Reminder.objects.count()
+        copies = ReminderDelivery.objects.count()
+        unsent = ReminderDelivery.objects.exclude(status=ReminderDelivery.Status.SENT).count()
+        reminders = Reminder.objects.count()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    print(f"Reminders on {connection.vendor}, {open_follow_ups:,} open follow-ups, run for {ON:%A %-d %B %Y}:")
-    for row in results:
-        extra = ", ".join(f"{key} {value:,}" for key, value in row.items() if key not in ("run", "seconds", "queries"))
-        print(f"  {row['run']:<22} {row['seconds']:>7.2f} s  {row['queries']:>4} queries" + (f"  ({extra})" if extra else ""))
-    print(f"  reminder rows in all: {total:,}")
+    target = TARGET_SECONDS.get(owed, owed / 2000)
+    for run in runs:
+        run["ratio"] = round(run["seconds"] / floor_seconds, 1)
+        run["meets_target"] = run["seconds"] < target and run["ratio"] <= TARGET_RATIO
+    return {
+        "owed": owed_count, "floor_seconds": round(floor_seconds, 4), "floor_rows": rows, "target_seconds": target,
+        "target_ratio": TARGET_RATIO, "reminders": reminders, "copies": copies, "copies_not_sent": unsent, "runs": runs,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(str(size) for size in SIZES), help="owed follow-ups, comma-separated")
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of each run")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a run misses its target")
+    args = parser.parse_args(argv)
+    results = []
+    for owed in (int(size) for size in args.sizes.split(",")):
+        result = bench_size(owed, profile=args.profile)
+        results.append(result)
+        print(
+            f"Reminders on {connection.vendor}, {result['owed']:,} owed follow-ups, run for {ON:%A %-d %B %Y}: "
+            f"{result['reminders']:,} reminders, {result['copies']:,} copies ({result['copies_not_sent']:,} not sent)"
+        )
+        print(f"  {'raw select (floor)':<20} {result['floor_seconds']:>8.3f} s  {result['floor_rows']:,} rows")
+        for run in result["runs"]:
+            verdict = "meets" if run["meets_target"] else "MISSES"
+            print(
+                f"  {run['run']:<20} {run['seconds']:>8.3f} s  {run['ratio']:>5.1f}x floor  "
+                f"(Python {run['cpu_seconds']:.2f} s, database {run['database_seconds']:.2f} s)  {run['queries']:>5} queries  "
+                f"{run['emails']:>4} emails  {verdict} the target (< {result['target_seconds']:g} s, "
+                f"<= {TARGET_RATIO}x){'' if run['status'] == 'ok' else '  ' + run['status']}"
+            )
+    print(f"  load average while measuring: {', '.join(f'{load:.1f}' for load in os.getloadavg())} "
+          f"(on {os.cpu_count()} CPUs; wall-clock times grow with it)")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_reminders.json").write_text(json.dumps(
-        {"database": connection.vendor, "open_follow_ups": open_follow_ups, "date": ON.isoformat(), "runs": results},
-        indent=2,
+        {"database": connection.vendor, "date": ON.isoformat(), "sizes": results}, indent=2,
     ))
+    missed = not all(run["meets_target"] for result in results for run in result["runs"])
+    return 1 if args.strict and missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

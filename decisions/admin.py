@@ -508,15 +508,15 @@ class ReminderAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(RecordAdmin):
-    list_display = ["reminder", "recipient", "status", "attempts", "sent_at", "next_attempt_at", "error"]
-    list_filter = ["status", "reminder__kind", "reminder__follow_up__decision__minute__committee"]
+    list_display = ["reminder", "recipient", "status", "reason", "attempts", "sent_at", "next_attempt_at", "error"]
+    list_filter = ["status", "reason", "reminder__kind", "reminder__follow_up__decision__minute__committee"]
     list_select_related = ["reminder__follow_up__decision__minute", "recipient"]
     search_fields = [
         "reminder__follow_up__decision__minute__reference", "recipient__username", "recipient__email", "message_id",
     ]
     date_hierarchy = "created_at"
     fields = [
-        "reminder", "recipient", "status", "attempts", "next_attempt_at", "sent_at", "message_id", "last_error",
+        "reminder", "recipient", "status", "reason", "attempts", "next_attempt_at", "sent_at", "message_id", "last_error",
         "resends", "created_at",
     ]
     readonly_fields = fields

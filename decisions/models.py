@@ -599,11 +599,25 @@ class ReminderDelivery(models.Model):
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed: refused, or out of attempts"
         CANCELLED = "cancelled", "Not needed: closed or due date moved"
+        WITHHELD = "withheld", "Not sent: the recipient no longer needs it"
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    class Reason(models.TextChoices):
+        """Why a copy was not sent (failed or withheld)."""
+
+        REFUSED = "refused", "The mail server refused it for good (5xx)"
+        GAVE_UP = "gave_up", "Temporary failures until the last attempt"
+        NO_ADDRESS = "no_address", "The recipient has no email address"
+        INACTIVE = "inactive", "The recipient's account is deactivated"
+        NOT_RESPONSIBLE = "not_responsible", "The recipient no longer sees the follow-up"
+
+    NOT_SENT = (Status.FAILED, Status.WITHHELD)
+
+    # Looked up by reminder through the unique (reminder, recipient) index: no index of its own to write.
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
+    # Found through the partial index of waiting copies below; the rare delete of a user scans instead.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
@@ -613,6 +627,7 @@ class ReminderDelivery(models.Model):
     message_id = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -629,12 +644,24 @@ class ReminderDelivery(models.Model):
                 condition=~Q(status="sending") | Q(claimed_at__isnull=False) & ~Q(claim_token=""),
                 name="decisions_reminderdelivery_sending_is_claimed",
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["failed", "withheld"]) | ~Q(reason=""),
+                name="decisions_reminderdelivery_not_sent_says_why",
+            ),
         ]
+        # Partial indexes: a copy leaves them once sent, so the tens of thousands sent each run cost no index writes.
         indexes = [
             # The sender looks for rows due to go (pending, past their back-off) and stale claims.
-            models.Index(fields=["status", "next_attempt_at"], name="decisions_delivery_due"),
+            models.Index(
+                fields=["status", "next_attempt_at"], name="decisions_delivery_due",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            # The sender claims one recipient's waiting rows.
+            models.Index(
+                fields=["recipient", "next_attempt_at"], name="decisions_delivery_waiting", condition=Q(status="pending"),
+            ),
             # The sender reads back the rows it has just claimed.
-            models.Index(fields=["claim_token"], name="decisions_delivery_claim"),
+            models.Index(fields=["claim_token"], name="decisions_delivery_claim", condition=~Q(claim_token="")),
         ]
 
     def __str__(self):
@@ -647,8 +674,8 @@ class ReminderDelivery(models.Model):
     def resend(self):
         """Put a sent or failed copy back in the outbox for the next run, with a new Message-ID."""
         self.status, self.attempts, self.next_attempt_at = self.Status.PENDING, 0, timezone.now()
-        self.claim_token, self.claimed_at, self.last_error = "", None, ""
+        self.claim_token, self.claimed_at, self.last_error, self.reason = "", None, "", ""
         self.resends += 1
         self.save(update_fields=[
-            "status", "attempts", "next_attempt_at", "claim_token", "claimed_at", "last_error", "resends",
+            "status", "attempts", "next_attempt_at", "claim_token", "claimed_at", "last_error", "reason", "resends",
         ])

@@ -1,6 +1,10 @@
 import datetime
+import functools
 
+import holidays
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cabinet.business_days import (
     add_business_days, business_days_between, in_closedown, is_business_day, publication_due_date,
@@ -66,3 +70,77 @@ def test_publication_due_date_skips_the_summer_closedown():
     due = publication_due_date(D(2026, 12, 11))
     assert due == add_business_days(D(2027, 1, 15), 21)
     assert due == D(2027, 2, 16)  # Waitangi Day 6 February 2027 is a Saturday, Mondayised to 8 February.
+
+
+# The table against a plain day-by-day count, written here from the rules: weekends, the national public
+# holidays `holidays` lists for New Zealand, and (for proactive release) the close-down window.
+
+@functools.cache
+def reference_holidays(year):
+    return holidays.country_holidays("NZ", years=year)
+
+
+def reference_is_business_day(day, closedown):
+    if day.weekday() >= 5 or day in reference_holidays(day.year):
+        return False
+    if closedown:
+        month_day = (day.month, day.day)
+        return not (month_day >= (12, 25) or month_day <= (1, 15))
+    return True
+
+
+def reference_between(start, end, closedown):
+    sign, low, high = (1, start, end) if start <= end else (-1, end, start)
+    days = (low + datetime.timedelta(days=n) for n in range(1, (high - low).days + 1))
+    return sign * sum(reference_is_business_day(day, closedown) for day in days)
+
+
+def reference_add(day, count, closedown):
+    step = datetime.timedelta(days=1 if count > 0 else -1)
+    for _ in range(abs(count)):
+        day += step
+        while not reference_is_business_day(day, closedown):
+            day += step
+    return day
+
+
+dates = st.dates(min_value=D(1995, 1, 1), max_value=D(2045, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=dates, days=st.integers(min_value=-800, max_value=800), closedown=st.booleans())
+def test_counting_matches_a_day_by_day_count(start, days, closedown):
+    end = start + datetime.timedelta(days=days)
+    assert business_days_between(start, end, closedown=closedown) == reference_between(start, end, closedown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=dates, count=st.integers(min_value=-300, max_value=300), closedown=st.booleans())
+def test_adding_matches_a_day_by_day_walk(day, count, closedown):
+    assert add_business_days(day, count, closedown=closedown) == reference_add(day, count, closedown)
+
+
+def test_a_range_ending_on_a_holiday_does_not_count_the_holiday():
+    # Thursday 2 April 2026 to Good Friday 3 April: the Friday is a holiday, so no business day.
+    assert business_days_between(D(2026, 4, 2), D(2026, 4, 3)) == 0
+    # To Easter Monday 6 April: Good Friday, the weekend and Easter Monday are all off.
+    assert business_days_between(D(2026, 4, 1), D(2026, 4, 6)) == 1  # Thursday 2 April only
+    # Back from a holiday: the holiday itself is the start, so only the days after it count.
+    assert business_days_between(D(2026, 4, 6), D(2026, 4, 1)) == -1
+    # Adding from a holiday lands on the next business day; subtracting on the one before.
+    assert add_business_days(D(2026, 4, 3), 1) == D(2026, 4, 7)
+    assert add_business_days(D(2026, 4, 3), -1) == D(2026, 4, 2)
+
+
+def test_31_january_to_28_february():
+    # 2026: February has 20 weekdays, Waitangi Day (Friday 6 February) is a holiday: 19.
+    assert business_days_between(D(2026, 1, 31), D(2026, 2, 28)) == 19
+    # 2027: Waitangi Day falls on Saturday 6 February and is observed on Monday 8 February: 19 again.
+    assert business_days_between(D(2027, 1, 31), D(2027, 2, 28)) == 19
+    # 2028, a leap year, to the 28th: Waitangi Day is Sunday 6 February, observed Monday 7: 19.
+    assert business_days_between(D(2028, 1, 31), D(2028, 2, 28)) == 19
+
+
+def test_dates_far_from_the_first_asked_widen_the_table():
+    assert business_days_between(D(1990, 3, 1), D(1990, 3, 8)) == 5  # Thursday to Thursday
+    assert add_business_days(D(2090, 3, 2), 5) == D(2090, 3, 9)  # Thursday 2 March 2090 + a week

@@ -28,15 +28,18 @@ def preview(*, on, plan, now=None):
     """The emails a run on `on` would send: the outbox as it stands plus what `plan` (a dry run) would add."""
     cfg, now = config(), now or timezone.now()
     stale_before = now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
-    items = defaultdict(list)
     copies = ReminderDelivery.objects.filter(
         Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale_before)
-    ).select_related("reminder__follow_up__decision__minute")
-    for copy in copies:
-        follow_up = copy.reminder.follow_up
-        if follow_up.is_active and follow_up.due_date == copy.reminder.due_date:
-            items[copy.recipient_id].append(Item.of(copy))
-    follow_ups = FollowUp.objects.select_related("decision__minute").in_bulk({p.follow_up_id for p in plan.planned})
+    ).values_list("recipient_id", "reminder__follow_up_id", "reminder__kind", "reminder__offset", "reminder__due_date")
+    copies = list(copies)
+    follow_ups = FollowUp.objects.select_related("decision__minute").in_bulk(
+        {copy[1] for copy in copies} | {p.follow_up_id for p in plan.planned}
+    )
+    items = defaultdict(list)
+    for recipient_id, follow_up_id, kind, offset, due_date in copies:
+        follow_up = follow_ups[follow_up_id]
+        if follow_up.is_active and follow_up.due_date == due_date:
+            items[recipient_id].append(Item(follow_up, kind, offset))
     for planned in plan.planned:
         for user_id in planned.recipients:
             items[user_id].append(Item(follow_ups[planned.follow_up_id], planned.kind, planned.offset))
@@ -48,8 +51,9 @@ def preview(*, on, plan, now=None):
         if not is_digest_day(profile.digest if profile else "", on):
             waiting.append(user)
             continue
-        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>")
-        emails.append(PreviewEmail(user, email.subject, digest_context(user_items, on=on)["sections"]))
+        context = digest_context(user_items, on=on)
+        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>", context=context)
+        emails.append(PreviewEmail(user, email.subject, context["sections"]))
     return emails, waiting
 
 

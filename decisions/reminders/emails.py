@@ -5,6 +5,7 @@ import functools
 import hashlib
 from collections import defaultdict
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,7 +16,7 @@ from django.urls import reverse
 from cabinet.models import Classification, Profile, format_marking
 from decisions.models import FollowUp
 
-from .schedule import Kind, reminder_day
+from .schedule import Kind, config, reminder_day
 
 
 def _mail_domain():
@@ -63,6 +64,7 @@ SECTIONS = [
     ("due_soon", "Due soon", "due soon"),
     ("undated", "Report-backs with no due date: please set one", "with no due date"),
 ]
+ACTIVE = [("status", status) for status in FollowUp.ACTIVE_STATUSES]
 
 
 def section_of(follow_up, on, days_overdue):
@@ -74,11 +76,34 @@ def section_of(follow_up, on, days_overdue):
     return "due" if on >= reminder_day(follow_up.due_date) else "due_soon"
 
 
+def list_url(key, lines, on):
+    """The recipient's follow-up list filtered to a section: the place for the lines a digest leaves out."""
+    if key == "overdue":
+        query = [("overdue", "on"), ("sort", "due")]
+    elif key == "undated":
+        query = [*ACTIVE, ("kind", FollowUp.Kind.REPORT_BACK), ("undated", "on")]
+    else:
+        dates = [line["due_date"] for line in lines]
+        query = [*ACTIVE, ("due_from", min(dates).isoformat()), ("due_to", max(dates).isoformat()), ("sort", "due")]
+    return f"{settings.SITE_URL}{_list_path()}?{urlencode(query)}"
+
+
+@functools.cache
+def _list_path():
+    return reverse("decisions:followup_list")
+
+
 CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
 
 
-def digest_context(items, *, on):
-    """Sections of one line per follow-up (its most pressing reminder), and the highest marking among them."""
+def digest_context(items, *, on, lines_per_section=None):
+    """Sections of the follow-ups this digest is about (each once, by its most pressing reminder), and the highest marking.
+
+    Each section counts them all but lists only the most pressing `lines_per_section` (the setting `digest_lines`),
+    with a link to the recipient's follow-up list, filtered to the section, for the rest.
+    """
+    if lines_per_section is None:
+        lines_per_section = config()["digest_lines"]
     latest = {}
     for item in items:
         if item.follow_up.pk not in latest or item.urgency > latest[item.follow_up.pk].urgency:
@@ -94,34 +119,54 @@ def digest_context(items, *, on):
             )
         days_overdue, due_text = dates[follow_up.due_date]
         lines[section_of(follow_up, on, days_overdue)].append({
-            "reference": minute.reference,
-            "number": follow_up.decision.number,
-            "marking": minute.marking,
-            "description": follow_up.description,
+            "follow_up": follow_up,
+            "minute": minute,
             "due_date": follow_up.due_date,
             "due_text": due_text,
             "days_overdue": days_overdue,
             "is_escalated": item.kind == Kind.ESCALATED,
-            "url": follow_up_url(follow_up),
             "sort": (-days_overdue, follow_up.due_date or on, minute.reference, follow_up.pk),
         })
-    sections = [
-        {"key": key, "heading": heading, "phrase": phrase, "lines": sorted(lines[key], key=lambda line: line["sort"])}
-        for key, heading, phrase in SECTIONS
-        if lines[key]
-    ]
+    sections = []
+    for key, heading, phrase in SECTIONS:
+        if not lines[key]:
+            continue
+        ordered = sorted(lines[key], key=lambda line: line["sort"])
+        shown = [_described(line) for line in ordered[:lines_per_section]]
+        sections.append({
+            "key": key, "heading": heading, "phrase": phrase, "count": len(ordered), "lines": shown,
+            "more": len(ordered) - len(shown),
+            "more_url": list_url(key, ordered, on) if len(ordered) > len(shown) else "",
+            "escalated": sum(line["is_escalated"] for line in ordered),
+        })
     top = max(
         (item.follow_up.decision.minute for item in latest.values()),
         key=lambda minute: (CLASSIFICATION_RANK[minute.classification], bool(minute.endorsement)),
     )
-    return {"sections": sections, "marking": format_marking(top.classification, top.endorsement), "on": on}
+    return {
+        "sections": sections, "marking": format_marking(top.classification, top.endorsement), "on": on,
+        "total": len(latest),
+    }
 
 
-def reminder_email(recipient, items, *, on, message_id):
+def _described(line):
+    """A listed line's words and link (worked out only for the lines shown)."""
+    follow_up, minute = line.pop("follow_up"), line.pop("minute")
+    return {
+        **line,
+        "reference": minute.reference,
+        "number": follow_up.decision.number,
+        "marking": minute.marking,
+        "description": follow_up.description,
+        "url": follow_up_url(follow_up),
+    }
+
+
+def reminder_email(recipient, items, *, on, message_id, context=None):
     """The digest email for one recipient: subject, plain text and HTML, marked as automatic."""
     profile = getattr(recipient, "profile", None)
     context = {
-        **digest_context(items, on=on),
+        **(context or digest_context(items, on=on)),
         "recipient": recipient,
         "name": recipient.first_name or recipient.get_username(),
         "digest": "on " + profile.get_digest_display() if profile and profile.digest != Profile.Digest.DAILY

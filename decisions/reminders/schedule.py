@@ -21,6 +21,7 @@ DEFAULTS = {
     "retry_backoff_minutes": 15,  # doubled after each failed attempt ...
     "retry_backoff_max_minutes": 24 * 60,  # ... up to this
     "claim_timeout_minutes": 30,  # a copy left "sending" this long (a crashed sender) is sent again
+    "digest_lines": 10,  # follow-ups listed per section of a digest; the rest are counted, with a link
 }
 
 

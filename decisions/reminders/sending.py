@@ -1,5 +1,6 @@
 """Sending: cancel copies no longer needed, claim each recipient's copies and email them one digest, with retries."""
 
+import collections
 import dataclasses
 import datetime
 import logging
@@ -12,6 +13,7 @@ from django.core import mail
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from decisions import access
 from decisions.models import FollowUp, ReminderDelivery
 
 from .emails import Item, message_id_for, reminder_email
@@ -19,18 +21,25 @@ from .schedule import config, is_digest_day
 
 logger = logging.getLogger(__name__)
 
-Status = ReminderDelivery.Status
+Status, Reason = ReminderDelivery.Status, ReminderDelivery.Reason
 
 
 @dataclasses.dataclass
 class SendResult:
     emails: int = 0
-    items: int = 0  # recipients' copies delivered
-    retrying: int = 0  # copies back in the outbox after a failed attempt
-    failed: int = 0  # copies that reached max_attempts
+    items: int = 0  # recipients' copies delivered (accepted by the mail server)
+    retrying: int = 0  # copies back in the outbox after a temporary failure (4xx, connection)
+    failed: int = 0  # copies failed for good: refused (5xx), no address, or out of attempts
+    withheld: int = 0  # copies not sent: the recipient was deactivated or no longer sees the follow-up
     cancelled: int = 0  # copies no longer needed
     waiting: int = 0  # recipients whose digest day is another day
     error: str = ""  # the mail server could not be reached
+    problems: collections.Counter = dataclasses.field(default_factory=collections.Counter)  # why, per copy
+
+    @property
+    def undelivered(self):
+        """Copies due in this run that did not reach their recipient's mail server."""
+        return self.retrying + self.failed
 
 
 class MailServerDown(Exception):
@@ -42,6 +51,27 @@ def _is_connection_error(error):
         return True
     # smtplib's errors are OSErrors too; any other OSError is the network.
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _is_permanent(error):
+    """A refusal the server will give again (5xx), or an address that cannot be sent to: no point retrying."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(error, smtplib.SMTPConnectError):
+        return 500 <= error.smtp_code < 600
+    return isinstance(error, ValueError)  # an address Django cannot encode
+
+
+def _describe(error):
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address} refused: {code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+            for address, (code, message) in error.recipients.items()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        message = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        return f"{type(error).__name__}: {error.smtp_code} {message}"
+    return f"{type(error).__name__}: {error}"
 
 
 def cancel_stale():
@@ -69,12 +99,28 @@ def _backoff(attempt, cfg):
 
 
 def _record_failure(queryset, error, *, now, cfg, result):
-    """One more failed attempt for these copies: back in the outbox after a back-off, or failed at the cap."""
+    """One more failed attempt for these copies.
+
+    A permanent refusal (5xx) fails them at once; a temporary one puts them back in the outbox after a back-off,
+    or fails them at the last attempt.
+    """
+    text = _describe(error) if isinstance(error, BaseException) else error
+    if isinstance(error, BaseException) and _is_permanent(error):
+        failed = queryset.update(
+            status=Status.FAILED, reason=Reason.REFUSED, attempts=F("attempts") + 1, claim_token="", claimed_at=None,
+            last_error=text[:1000],
+        )
+        result.failed += failed
+        result.problems[f"refused for good: {text}"] += failed
+        logger.warning("Reminders refused for good (%d copies): %s", failed, text)
+        return
     cap = cfg["max_attempts"]
     failed = queryset.filter(attempts__gte=cap - 1).count()
+    last = Q(attempts__gte=cap - 1)
     # Each expression sees the row as it was before this UPDATE.
     updated = queryset.update(
-        status=Case(When(attempts__gte=cap - 1, then=Value(Status.FAILED)), default=Value(Status.PENDING)),
+        status=Case(When(last, then=Value(Status.FAILED)), default=Value(Status.PENDING)),
+        reason=Case(When(last, then=Value(Reason.GAVE_UP)), default=Value("")),
         next_attempt_at=Case(
             *[When(attempts=done, then=Value(now + _backoff(done + 1, cfg))) for done in range(cap)],
             default=Value(now + _backoff(cap, cfg)),
@@ -82,11 +128,15 @@ def _record_failure(queryset, error, *, now, cfg, result):
         attempts=F("attempts") + 1,
         claim_token="",
         claimed_at=None,
-        last_error=f"{type(error).__name__}: {error}"[:1000],
+        last_error=text[:1000],
     )
     result.failed += failed
     result.retrying += updated - failed
-    logger.warning("Sending reminders failed (%d copies): %s", updated, error)
+    if failed:
+        result.problems[f"failed after {cap} attempts: {text}"] += failed
+    if updated - failed:
+        result.problems[f"to be retried: {text}"] += updated - failed
+    logger.warning("Sending reminders failed (%d copies): %s", updated, text)
 
 
 def send_due(*, on, now=None):
@@ -181,24 +231,62 @@ class _Sender:
         )
         if not copies:
             return
+        recipient = self.users[copies[0][2]]
+        copies = self._still_theirs(recipient, claimed, copies)
+        if not copies:
+            return
         missing = {copy[3] for copy in copies} - self.follow_ups.keys()
         if missing:
             self.follow_ups.update(FollowUp.objects.select_related("decision__minute").in_bulk(missing))
         items = [Item(self.follow_ups[follow_up_id], kind, offset) for _, _, _, follow_up_id, kind, offset in copies]
         message_id = message_id_for([(pk, resends) for pk, resends, *_ in copies])
-        email = reminder_email(self.users[copies[0][2]], items, on=self.on, message_id=message_id)
+        email = reminder_email(recipient, items, on=self.on, message_id=message_id)
+        if not email.recipients():
+            self._not_sent(claimed, Status.FAILED, Reason.NO_ADDRESS, f"{recipient.get_username()} has no email address")
+            return
         try:
-            self.mailer.send_messages([email])
-        except (OSError, ValueError) as error:
+            accepted = self.mailer.send_messages([email])
+        except (OSError, ValueError) as error:  # smtplib's errors are OSErrors
             _record_failure(claimed, error, now=self.now, cfg=self.cfg, result=self.result)
             if _is_connection_error(error):
-                raise MailServerDown(f"{type(error).__name__}: {error}") from error
+                raise MailServerDown(_describe(error)) from error
+            return
+        if accepted != 1:
+            # The backend kept a failure quiet (fail_silently) or dropped the address: not delivered, try again.
+            _record_failure(
+                claimed, "The mail backend reported the email not sent.", now=self.now, cfg=self.cfg, result=self.result
+            )
             return
         recorded = claimed.update(
             status=Status.SENT, sent_at=self.now, message_id=message_id, attempts=F("attempts") + 1, last_error="",
-            claim_token="", claimed_at=None,
+            reason="", claim_token="", claimed_at=None,
         )
         if recorded != len(copies):
             logger.warning("Email %s: %d of %d copies were recorded sent.", message_id, recorded, len(copies))
         self.result.emails += 1
         self.result.items += len(copies)
+
+    def _still_theirs(self, recipient, claimed, copies):
+        """The copies the recipient may still be sent; the rest are withheld, with why (one query a digest)."""
+        if not recipient.is_active:
+            self._not_sent(claimed, Status.WITHHELD, Reason.INACTIVE, f"{recipient.get_username()} is deactivated")
+            return []
+        visible = set(
+            access.visible_follow_ups(recipient).filter(pk__in={copy[3] for copy in copies}).values_list("pk", flat=True)
+        )
+        gone = [copy[0] for copy in copies if copy[3] not in visible]
+        if gone:
+            self._not_sent(
+                claimed.filter(pk__in=gone), Status.WITHHELD, Reason.NOT_RESPONSIBLE,
+                f"{recipient.get_username()} no longer sees the follow-up",
+            )
+        return [copy for copy in copies if copy[3] in visible]
+
+    def _not_sent(self, queryset, status, reason, text):
+        count = queryset.update(status=status, reason=reason, last_error=text, claim_token="", claimed_at=None)
+        if status == Status.WITHHELD:
+            self.result.withheld += count
+        else:
+            self.result.failed += count
+            self.result.problems[f"not sent: {text}"] += count
+        logger.warning("%d reminder copy(ies) not sent: %s.", count, text)

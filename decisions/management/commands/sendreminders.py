@@ -55,14 +55,25 @@ class Command(BaseCommand):
             self.stdout.write(f"Cancelled {sent.cancelled} copy(ies) no longer needed (closed, or the due date moved).")
         if sent.waiting:
             self.stdout.write(f"{sent.waiting} recipient(s) get theirs on their digest day.")
+        if sent.withheld:
+            self.stdout.write(
+                f"Withheld {sent.withheld} copy(ies): the recipient was deactivated or no longer sees the follow-up."
+            )
         if sent.retrying:
             self.stdout.write(self.style.WARNING(f"{sent.retrying} copy(ies) failed to send and will be retried."))
         if sent.failed:
-            self.stdout.write(self.style.ERROR(f"{sent.failed} copy(ies) failed for the last time: see the admin."))
+            self.stdout.write(self.style.ERROR(f"{sent.failed} copy(ies) failed for good: see the admin."))
+        for why, count in sorted(sent.problems.items()):
+            self.stdout.write(f"  {count} copy(ies) {why}")
         self.report(check)
         if sent.error:
             raise CommandError(
                 f"The mail server could not be used ({sent.error}). Nothing is lost: the next run sends what is waiting."
+            )
+        if sent.undelivered:
+            raise CommandError(
+                f"Not everything due was delivered: {sent.retrying} copy(ies) will be retried, {sent.failed} failed "
+                "for good (admin: Reminder deliveries, filter by status)."
             )
 
     def dry_run(self, on):
@@ -75,7 +86,7 @@ class Command(BaseCommand):
             self.stdout.write(f"\n  To {email.recipient.email} ({email.recipient.get_username()})")
             self.stdout.write(f"  Subject: {email.subject}")
             for section in email.sections:
-                self.stdout.write(f"    {section['heading']}:")
+                self.stdout.write(f"    {section['heading']}: {section['count']}")
                 for line in section["lines"]:
                     if line["due_date"] is None:
                         due = "no due date"
@@ -84,6 +95,8 @@ class Command(BaseCommand):
                         if line["days_overdue"]:
                             due += f", {line['days_overdue']} business day(s) overdue"
                     self.stdout.write(f"      {line['reference']} para {line['number']}: {line['description']} ({due})")
+                if section["more"]:
+                    self.stdout.write(f"      and {section['more']} more: {section['more_url']}")
         if waiting:
             names = ", ".join(user.get_username() for user in waiting)
             self.stdout.write(f"\nWaiting for their digest day: {names}.")
