@@ -218,8 +218,8 @@ class FollowUpInline(NoDeleteMixin, admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "responsible_minister", "responsible_portfolio", "responsible_agency"
+        return super().get_queryset(request).select_related(  # each row is labelled by its decision and minute
+            "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency"
         )
 
 

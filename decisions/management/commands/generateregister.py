@@ -476,6 +476,7 @@ class Command(BaseCommand):
         follow_ups = []
         for index, follow_up in planned:
             follow_up.decision = items[index]
+            follow_up.minute_id = items[index].minute_id  # bulk_create skips save(), which keeps it in step
             follow_ups.append(follow_up)
         score = sorted(range(len(follow_ups)), key=lambda n: follow_ups[n].decision.minute.decision_date.toordinal()
                        + rng.random() * 365 * 6, reverse=True)
