@@ -142,3 +142,22 @@ def test_importing_a_report_of_committee_confirms_the_recorded_committee_minutes
     release.refresh_from_db()
     assert release.final_decision_date.isoformat() == "2019-05-13" and release.publication_due_date is not None
     assert gov_minute.history.first().history_user == clerk
+
+
+def test_a_failure_after_some_rows_leaves_nothing_saved(register, clerk):
+    from django.core.exceptions import ValidationError
+
+    from cabinet.models import ProactiveRelease
+    from decisions.importing import plan_import, save_import
+    from decisions.models import DecisionItem
+
+    plan = plan_import(MIN_0018.read_text(encoding="utf-8"))
+    assert plan.can_save and [d.number for d in plan.parsed.decisions] == ["1", "2", "3", "4"]
+    # The last paragraph's number is one a DecisionItem refuses: the minute, its paper and items 1 to 3 are
+    # written before the import reaches it.
+    plan.parsed.decisions[-1].number = "0"
+    with pytest.raises(ValidationError, match="number"):
+        save_import(plan, user=clerk)
+    assert not Minute.objects.exists() and not Paper.objects.exists() and not DecisionItem.objects.exists()
+    assert not FollowUp.objects.exists() and not ProactiveRelease.objects.exists()
+    assert not Minute.history.exists() and not DecisionItem.history.exists()

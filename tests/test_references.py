@@ -45,3 +45,17 @@ def test_malformed_references_are_refused_with_a_clear_message(text):
 def test_references_are_found_in_running_text():
     text = "confirmed the decisions (CAB-19-MIN-0169 refers), see SWC-19-MIN-0085 and CAB Min (10) 39/8; CAB-19-MIN-0169."
     assert [str(r) for r in find_references(text)] == ["CAB-19-MIN-0169", "SWC-19-MIN-0085", "CAB Min (10) 39/8"]
+
+
+@pytest.mark.parametrize("text", [
+    "CAB-26-MIN-0018 and CAB-26-MIN-0019",
+    "CAB-26-MIN-0018 agreed",
+    "CAB-26-MIN-0018.01 Revised twice",
+    "[CAB-19-MIN-0199] and more",
+    "CAB Min (10) 39/8 item",
+    "CAB (09) 61 onwards",
+    "see CAB-26-MIN-0018",
+])
+def test_a_reference_with_words_around_it_is_refused(text):
+    with pytest.raises(InvalidReference, match="is not a Cabinet reference"):
+        parse_reference(text)
