@@ -45,3 +45,12 @@ def test_grounds_in_a_sentence_come_in_the_order_they_are_named():
     text = "Information has been withheld to protect Negotiations, legal professional privilege and  international\nrelations."
     assert [ground.code for ground in grounds_in_text(text)] == ["9(2)(j)", "9(2)(h)", "6(a)"]
     assert grounds_in_text("") == [] and grounds_in_text(None) == []
+
+
+def test_the_grounds_table_cannot_be_changed_by_accident():
+    import dataclasses
+
+    ground = BY_CODE["9(2)(a)"]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'label'"):
+        ground.label = "personal details"
+    assert ground.label == "privacy" and len(set(GROUNDS)) == len(GROUNDS)

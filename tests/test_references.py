@@ -59,3 +59,19 @@ def test_references_are_found_in_running_text():
 def test_a_reference_with_words_around_it_is_refused(text):
     with pytest.raises(InvalidReference, match="is not a Cabinet reference"):
         parse_reference(text)
+
+
+@pytest.mark.parametrize(("printed", "canonical"), [
+    ("(CAB-19-MIN-0169 REFERS)", "CAB-19-MIN-0169"),  # any case
+    ("[CAB-19-MIN-0169 Refers]", "CAB-19-MIN-0169"),
+    ("CAB-19-\nMIN-0029", "CAB-19-MIN-0029"),  # broken over two lines of a PDF
+    ("[CAB-19-MIN-0199\n]", "CAB-19-MIN-0199"),
+])
+def test_wrapping_is_removed_in_any_case_and_across_lines(printed, canonical):
+    assert normalise_reference(printed) == canonical
+
+
+def test_the_refusal_quotes_the_first_sixty_characters():
+    text = "A" * 59 + "BC" + "D" * 20
+    with pytest.raises(InvalidReference, match=f"^“{'A' * 59}B” is not a Cabinet reference"):
+        parse_reference(f"  {text}  ")
