@@ -75,3 +75,16 @@ def test_the_refusal_quotes_the_first_sixty_characters():
     text = "A" * 59 + "BC" + "D" * 20
     with pytest.raises(InvalidReference, match=f"^“{'A' * 59}B” is not a Cabinet reference"):
         parse_reference(f"  {text}  ")
+
+
+@pytest.mark.parametrize("text", [None, "", "   \n", 18])
+def test_nothing_to_read_asks_for_a_reference(text):
+    with pytest.raises(InvalidReference, match="^Enter a reference such as CAB-26-MIN-0018.$"):
+        parse_reference(text)
+
+
+def test_only_the_word_revised_marks_a_reference_revised():
+    assert [parse_reference(text).is_revised for text in ("CAB Min (10) 39/8", "CAB (09) 61", "CAB-26-MIN-0018")] == [
+        False, False, False,
+    ]
+    assert not parse_reference("CAB-26-MIN-0018").counterpart().is_revised
