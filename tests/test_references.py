@@ -88,3 +88,14 @@ def test_only_the_word_revised_marks_a_reference_revised():
         False, False, False,
     ]
     assert not parse_reference("CAB-26-MIN-0018").counterpart().is_revised
+
+
+def test_references_are_values_equal_by_content_and_unchangeable():
+    import dataclasses
+
+    assert parse_reference("CAB-26-MIN-18") == parse_reference("[CAB‑26‑MIN‑0018]")
+    assert len({parse_reference("CAB-26-MIN-18"), parse_reference("cab-26-min-0018")}) == 1
+    reference = parse_reference("CAB-26-MIN-0018")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'number'"):
+        reference.number = 19
+    assert str(reference) == "CAB-26-MIN-0018"
