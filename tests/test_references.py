@@ -99,3 +99,11 @@ def test_references_are_values_equal_by_content_and_unchangeable():
     with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'number'"):
         reference.number = 19
     assert str(reference) == "CAB-26-MIN-0018"
+
+
+def test_a_paper_and_its_minute_are_each_others_counterpart():
+    paper, minute = parse_reference("ECO-24-SUB-0048"), parse_reference("ECO-24-MIN-0048")
+    assert (paper.is_minute, minute.is_minute) == (False, True)
+    assert (paper.counterpart(), minute.counterpart()) == (minute, paper)
+    assert parse_reference("CAB (09) 61").is_minute is False and parse_reference("CAB Min (10) 39/8").is_minute is True
+    assert parse_reference("CAB (09) 61").counterpart() is None
