@@ -77,3 +77,23 @@ def test_a_follow_up_due_today_is_due_soon_not_overdue(client, official, edges):
     content = client.get(reverse("decisions:dashboard")).content.decode()
     assert "Due in the next 10 business days (2)" in content
     assert "Overdue (1)" in content
+
+
+def test_status_counts_and_the_official_view(client, official, edges):
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    counts = {value: count for value, _, count in response.context["status_counts"]}
+    assert counts == {"open": 5, "extension": 0, "submitted": 0, "discharged": 0, "cancelled": 1, "superseded": 0}
+    assert response.context["register"] is None and response.context["is_clerk"] is False
+    content = response.content.decode()
+    assert "The Cabinet Office needs a date: propose one" in content and "Set one from each follow-up's page." not in content
+
+
+def test_a_clerk_sees_the_overdue_register(client, clerk, edges):
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    overdue = edges["yesterday"]
+    assert [(row["report_to"], row["responsible_portfolio__name"], row["count"], row["oldest"])
+            for row in response.context["register"]] == [(overdue.report_to_id, "Resources", 1, YESTERDAY)]
+    assert response.context["is_clerk"] is True
+    assert "Set one from each follow-up's page." in response.content.decode()
