@@ -97,3 +97,28 @@ def test_a_clerk_sees_the_overdue_register(client, clerk, edges):
             for row in response.context["register"]] == [(overdue.report_to_id, "Resources", 1, YESTERDAY)]
     assert response.context["is_clerk"] is True
     assert "Set one from each follow-up's page." in response.content.decode()
+
+
+def test_a_group_of_exactly_its_row_limit_and_one_more(client, official, agency, portfolio):
+    from decisions import views
+
+    minute = MinuteFactory(reference="CAB-26-MIN-0071", paper__lead_agency=agency)
+
+    def overdue(number):
+        return FollowUpFactory(
+            decision=DecisionItemFactory(minute=minute, number=str(number)), responsible_agency=agency,
+            responsible_portfolio=portfolio, due_date=YESTERDAY,
+        )
+
+    for number in range(1, views.DASHBOARD_ROWS + 1):
+        overdue(number)
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    group = response.context["groups"][0]
+    assert (group.key, len(group.follow_ups), group.total) == ("overdue", views.DASHBOARD_ROWS, views.DASHBOARD_ROWS)
+    assert "See all" not in response.content.decode()
+    overdue(views.DASHBOARD_ROWS + 1)
+    response = client.get(reverse("decisions:dashboard"))
+    group = response.context["groups"][0]
+    assert (len(group.follow_ups), group.total) == (views.DASHBOARD_ROWS, views.DASHBOARD_ROWS + 1)
+    assert f"See all {views.DASHBOARD_ROWS + 1}" in response.content.decode()
