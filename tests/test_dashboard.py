@@ -122,3 +122,9 @@ def test_a_group_of_exactly_its_row_limit_and_one_more(client, official, agency,
     group = response.context["groups"][0]
     assert (len(group.follow_ups), group.total) == (views.DASHBOARD_ROWS, views.DASHBOARD_ROWS + 1)
     assert f"See all {views.DASHBOARD_ROWS + 1}" in response.content.decode()
+
+
+def test_the_dashboard_only_answers_get(client, official, edges):
+    client.force_login(official)
+    assert client.post(reverse("decisions:dashboard")).status_code == 405
+    assert client.get(reverse("decisions:dashboard")).status_code == 200
