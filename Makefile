@@ -12,7 +12,7 @@ FIND_PYTHON = for candidate in python3 python3.13 python3.12 $$(ls -d $${PYENV_R
 	  if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    echo $$candidate; break; fi; done
 
-.PHONY: run test test-browser bench install assets migrate demo check-deploy serve smoke collectstatic clean
+.PHONY: run test test-browser bench mutation install assets migrate demo check-deploy serve smoke collectstatic clean
 
 $(VENV)/.created:
 	@python=$$($(FIND_PYTHON)); \
@@ -76,6 +76,11 @@ serve: collectstatic
 # Two production servers on one database, every page and static file from both (.ci/smoke.py).
 smoke: install assets
 	$(PY) .ci/smoke.py
+
+# Mutation testing (docs/testing.md): slow, so not part of `make test`. `make mutation MODULES=cabinet/references.py`
+# runs one module; `MODULES="decisions/views.py:_group,dashboard"` only those functions; no MODULES: every listed one.
+mutation: install
+	$(PY) tests/mutation.py $(MODULES)
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tracker.example.govt.nz EMAIL_HOST=smtp.example.govt.nz \

@@ -28,12 +28,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="CPU seconds to keep parsing (default 3)")
     parser.add_argument(
-        "--with-heldout", action="store_true", help="also parse the held-out minutes in tests/samples/heldout",
+        "--with-regression", action="store_true", help="also parse the regression minutes in tests/samples/regression",
     )
     arguments = parser.parse_args()
     paths = sorted(SAMPLES.glob("*.txt"))
-    if arguments.with_heldout:
-        paths += sorted((SAMPLES / "heldout").glob("*.txt"))
+    if arguments.with_regression:
+        paths += sorted((SAMPLES / "regression").glob("*.txt"))
     texts = [path.read_text(encoding="utf-8") for path in paths]
     for text in texts:
         parse_minute(text)  # warm up: compile every regular expression once

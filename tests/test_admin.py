@@ -66,6 +66,8 @@ def test_invalid_reference_in_the_admin_gets_a_clear_message(admin_client):
 def test_nothing_can_be_deleted_through_the_admin(admin_client):
     minute = MinuteFactory()
     assert admin_client.get(reverse("admin:cabinet_minute_delete", args=[minute.pk])).status_code == 403
+    assert admin_client.post(reverse("admin:cabinet_minute_delete", args=[minute.pk]), {"post": "yes"}).status_code == 403
+    assert list(Minute.objects.all()) == [minute]
     response = admin_client.get(reverse("admin:cabinet_minute_changelist"))
     assert b"delete_selected" not in response.content
 

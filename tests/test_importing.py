@@ -30,6 +30,14 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
+def refused(*args):
+    """Run the command expecting it to refuse the one file it is given; returns what it wrote to stderr."""
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"^1 of 1 file\(s\) were not imported\.$"):
+        call_command("importminute", *args, stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
 def test_dry_run_json_of_cab_26_min_0018(register):
     out, _ = run("--dry-run", "--json", str(MIN_0018))
     data = json.loads(out)
@@ -69,8 +77,10 @@ def test_import_saves_the_whole_record_with_history(register, clerk):
 
 def test_an_existing_reference_is_refused_unless_update(register, clerk):
     run("--user", "clerk", str(MIN_0018))
-    with pytest.raises(CommandError):
-        run("--user", "clerk", str(MIN_0018))
+    minute = Minute.objects.get()
+    before = (minute.history.count(), FollowUp.history.count(), list(minute.decisions.values_list("number", "text")))
+    assert "CAB-26-MIN-0018 is already recorded: import it as an update" in refused("--user", "clerk", str(MIN_0018))
+    assert (minute.history.count(), FollowUp.history.count(), list(minute.decisions.values_list("number", "text"))) == before
     out, _ = run("--user", "clerk", "--update", str(MIN_0018))
     assert "updated CAB-26-MIN-0018" in out
     assert FollowUp.objects.count() == 1 and Minute.objects.count() == 1
@@ -80,16 +90,24 @@ def test_an_existing_reference_is_refused_unless_update(register, clerk):
 def test_garbage_exits_non_zero_and_saves_nothing(tmp_path, clerk, content):
     path = tmp_path / "garbage.txt"
     path.write_bytes(content)
-    with pytest.raises(CommandError):
-        run("--user", "clerk", str(path))
-    with pytest.raises(CommandError):
-        run("--dry-run", "--json", str(path))
+    assert "not a minute" in refused("--user", "clerk", str(path))
+    assert "not a minute" in refused("--dry-run", "--json", str(path))
     assert not Minute.objects.exists() and not Paper.objects.exists()
 
 
 def test_missing_file_gets_a_message(clerk):
-    with pytest.raises(CommandError):
-        _, err = run("--user", "clerk", "/no/such/file.txt")
+    assert "/no/such/file.txt: cannot be read: No such file or directory" in refused("--user", "clerk", "/no/such/file.txt")
+    assert not Minute.objects.exists()
+
+
+def test_json_without_dry_run_and_a_missing_or_unknown_user_are_refused(clerk):
+    with pytest.raises(CommandError, match="--json goes with --dry-run"):
+        run("--json", str(MIN_0018))
+    with pytest.raises(CommandError, match="Say who is importing with --user"):
+        run(str(MIN_0018))
+    with pytest.raises(CommandError, match="No active user 'nobody'"):
+        run("--user", "nobody", str(MIN_0018))
+    assert not Minute.objects.exists()
 
 
 @pytest.mark.parametrize("sample", sorted(
@@ -142,3 +160,22 @@ def test_importing_a_report_of_committee_confirms_the_recorded_committee_minutes
     release.refresh_from_db()
     assert release.final_decision_date.isoformat() == "2019-05-13" and release.publication_due_date is not None
     assert gov_minute.history.first().history_user == clerk
+
+
+def test_a_failure_after_some_rows_leaves_nothing_saved(register, clerk):
+    from django.core.exceptions import ValidationError
+
+    from cabinet.models import ProactiveRelease
+    from decisions.importing import plan_import, save_import
+    from decisions.models import DecisionItem
+
+    plan = plan_import(MIN_0018.read_text(encoding="utf-8"))
+    assert plan.can_save and [d.number for d in plan.parsed.decisions] == ["1", "2", "3", "4"]
+    # The last paragraph's number is one a DecisionItem refuses: the minute, its paper and items 1 to 3 are
+    # written before the import reaches it.
+    plan.parsed.decisions[-1].number = "0"
+    with pytest.raises(ValidationError, match="number"):
+        save_import(plan, user=clerk)
+    assert not Minute.objects.exists() and not Paper.objects.exists() and not DecisionItem.objects.exists()
+    assert not FollowUp.objects.exists() and not ProactiveRelease.objects.exists()
+    assert not Minute.history.exists() and not DecisionItem.history.exists()

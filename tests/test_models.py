@@ -11,6 +11,7 @@ from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory,
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
+CLOSED_AT = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
 
 
 def test_reference_variants_are_normalised_on_save():
@@ -23,7 +24,7 @@ def test_reference_variants_are_normalised_on_save():
 
 def test_invalid_reference_is_refused_with_a_clear_message():
     minute = MinuteFactory.build(reference="CAB-26-MINUTE-18", committee=committee("CAB"), paper=None)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="is not a Cabinet reference") as error:
         minute.full_clean()
     assert "is not a Cabinet reference" in str(error.value.message_dict["reference"])
 
@@ -31,16 +32,17 @@ def test_invalid_reference_is_refused_with_a_clear_message():
 def test_one_minute_per_reference_whatever_the_printed_form():
     MinuteFactory(reference="CAB-26-MIN-0018")
     duplicate = MinuteFactory.build(reference="CAB-26-MIN-18", committee=committee("CAB"), paper=None)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="already exists") as error:
         duplicate.full_clean()
     assert "already exists" in str(error.value.message_dict["reference"])
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="(?i)unique constraint.*cabinet_minute"), transaction.atomic():
         duplicate.save()
+    assert Minute.objects.count() == 1
 
 
 def test_minute_reference_must_match_its_body():
     minute = MinuteFactory.build(reference="ECO-26-MIN-0001", committee=committee("CAB"), paper=None)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="belongs to ECO") as error:
         minute.full_clean()
     assert "belongs to ECO" in str(error.value.message_dict["committee"])
 
@@ -63,8 +65,9 @@ def test_final_decision_date_of_committee_minute_is_cabinet_confirmation():
 
 def test_power_to_act_minute_cannot_also_be_confirmed():
     report = MinuteFactory(reference="CAB-26-MIN-0100", kind=Minute.Kind.REPORT)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="cabinet_minute_power_to_act_needs_no_confirmation"), transaction.atomic():
         MinuteFactory(reference="ECO-26-MIN-0041", committee=committee("ECO"), has_power_to_act=True, confirmed_by=report)
+    assert list(Minute.objects.all()) == [report]
 
 
 def test_release_due_date_is_computed_from_the_final_decision():
@@ -83,41 +86,46 @@ def test_decision_items_keep_document_order():
 def test_duplicate_numbering_is_refused():
     item = DecisionItemFactory(number="4")
     duplicate = DecisionItem(minute=item.minute, number="4", text="invited ...")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="Paragraph 4 is already recorded"):
         duplicate.full_clean()
-    assert "Paragraph 4 is already recorded" in str(error.value)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="(?i)unique constraint.*decisions_decisionitem"), transaction.atomic():
         duplicate.save()
+    assert list(DecisionItem.objects.all()) == [item]
 
 
 @pytest.mark.parametrize("number", ["0", "4.", "a", "2..1", "1.0"])
 def test_malformed_numbers_are_refused(number):
     item = DecisionItem(minute=MinuteFactory(), number=number, text="noted")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="number"):
         item.full_clean()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="decisions_decisionitem_number_format"), transaction.atomic():
         item.save()
+    assert not DecisionItem.objects.exists()
 
 
 @pytest.mark.parametrize(
-    ("fields", "message_field"),
+    ("fields", "message_field", "constraint"),
     [
-        ({"status": FollowUp.Status.DISCHARGED}, "discharged_by_minute"),
-        ({"status": FollowUp.Status.CANCELLED, "closed_reason": ""}, "closed_reason"),
-        ({"status": FollowUp.Status.SUBMITTED}, "submitted_reference"),
-        ({"due_date": None, "due_precision": DatePrecision.DAY}, "due_precision"),
-        ({"due_date": D(2026, 9, 30), "due_precision": DatePrecision.NONE}, "due_precision"),
+        ({"status": FollowUp.Status.DISCHARGED, "closed_at": CLOSED_AT}, "discharged_by_minute",
+         "decisions_followup_discharged_has_evidence"),
+        ({"status": FollowUp.Status.CANCELLED, "closed_reason": "", "closed_at": CLOSED_AT}, "closed_reason",
+         "decisions_followup_closed_has_reason"),
+        ({"status": FollowUp.Status.SUBMITTED}, "submitted_reference", "decisions_followup_submitted_has_reference"),
+        ({"due_date": None, "due_precision": DatePrecision.DAY}, "due_precision", "decisions_followup_due_precision_matches_date"),
+        ({"due_date": D(2026, 9, 30), "due_precision": DatePrecision.NONE}, "due_precision",
+         "decisions_followup_due_precision_matches_date"),
     ],
 )
-def test_inconsistent_statuses_are_refused(fields, message_field):
+def test_inconsistent_statuses_are_refused(fields, message_field, constraint):
     follow_up = FollowUpFactory()
     for name, value in fields.items():
         setattr(follow_up, name, value)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match=message_field) as error:
         follow_up.full_clean()
     assert message_field in error.value.message_dict
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         follow_up.save()
+    assert FollowUp.objects.get().status == FollowUp.Status.OPEN
 
 
 def test_original_due_date_is_kept_when_the_date_moves():
@@ -150,9 +158,8 @@ def test_discharge_records_the_discharging_paper(clerk):
 
 def test_paper_reference_must_be_a_paper():
     paper = PaperFactory.build(reference="CAB-26-MIN-0001", lead_agency=None)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="minute reference"):
         paper.full_clean()
-    assert "minute reference" in str(error.value)
 
 
 def test_only_undated_report_backs_need_a_date():

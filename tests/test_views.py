@@ -194,17 +194,36 @@ def test_an_official_of_another_agency_gets_404_on_every_url_get_and_post(client
     assert others.notes.count() == 0 and others.version == 1
 
 
+def _state(follow_up):
+    """Everything an action could change on a follow-up, read afresh from the database."""
+    follow_up = FollowUp.objects.get(pk=follow_up.pk)
+    return (
+        follow_up.status, follow_up.due_date, follow_up.due_precision, follow_up.version, follow_up.closed_reason,
+        follow_up.notes.count(), follow_up.due_date_changes.count(), follow_up.history.count(),
+    )
+
+
 def test_a_reader_sees_everything_and_changes_nothing(client, reader, others):
     client.force_login(reader)
+    before = _state(others)
     assert client.get(others.get_absolute_url()).status_code == 200
     assert client.post(reverse("decisions:followup_add_note", args=[others.pk]), {"version": 1, "text": "hi"}).status_code == 403
     assert client.get(reverse("decisions:followup_request_extension", args=[others.pk])).status_code == 403
+    data = {"version": 1, "text": "x", "reason": "x", "to_date": "2030-01-01", "decision": "approve",
+            "approved_by": "Chair", "reference": "CAB-26-MIN-0099", "status": "cancelled"}
+    for url in _urls(others)[1:]:
+        assert client.post(url, data).status_code == 403, url
+    assert _state(others) == before
 
 
 def test_clerk_only_actions_are_refused_to_officials(client, official, theirs):
     client.force_login(official)
+    before = _state(theirs)
+    data = {"version": 1, "to_date": "2030-01-01", "reason": "x", "decision": "approve", "approved_by": "Chair",
+            "reference": "CAB-26-MIN-0099", "status": "cancelled"}
     for name in ["followup_decide_request", "followup_set_due_date", "followup_discharge", "followup_close"]:
-        assert client.post(reverse(f"decisions:{name}", args=[theirs.pk]), {"version": 1}).status_code == 403
+        assert client.post(reverse(f"decisions:{name}", args=[theirs.pk]), data).status_code == 403
+    assert _state(theirs) == before
 
 
 def test_progress_note_is_added_and_in_history_with_its_author(client, official, theirs):

@@ -1,0 +1,130 @@
+"""The dashboard's groups at their edges: each follow-up in exactly one group, and each group's "see all" list the same rows."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory
+
+pytestmark = pytest.mark.django_db
+
+# Tuesday 31 March 2026, 10 am in Wellington. Counting ten business days from it skips Good Friday (3 April)
+# and Easter Monday (6 April) as well as two weekends: 1, 2, 7, 8, 9, 10, 13, 14, 15, 16 April.
+TODAY = datetime.date(2026, 3, 31)
+YESTERDAY = datetime.date(2026, 3, 30)
+TENTH_BUSINESS_DAY = datetime.date(2026, 4, 16)  # Thursday
+ELEVENTH_BUSINESS_DAY = datetime.date(2026, 4, 17)  # Friday
+
+
+@pytest.fixture(autouse=True)
+def tuesday_before_easter():
+    with time_machine.travel(datetime.datetime(2026, 3, 31, 10, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")), tick=False):
+        yield
+
+
+@pytest.fixture
+def edges(agency, portfolio, clerk):
+    """One follow-up of the official's at each edge, by name, and one closed one that belongs in no group."""
+    minute = MinuteFactory(reference="CAB-26-MIN-0070", paper__lead_agency=agency)
+    dates = {
+        "yesterday": YESTERDAY, "today": TODAY, "tenth": TENTH_BUSINESS_DAY, "eleventh": ELEVENTH_BUSINESS_DAY,
+        "undated": None,
+    }
+    follow_ups = {
+        name: FollowUpFactory(
+            decision=DecisionItemFactory(minute=minute, number=str(number)), responsible_agency=agency,
+            responsible_portfolio=portfolio, due_date=due, due_precision="day" if due else "none",
+            description=f"Report back ({name})",
+        )
+        for number, (name, due) in enumerate(dates.items(), start=1)
+    }
+    FollowUpFactory(
+        decision=DecisionItemFactory(minute=minute, number="9"), responsible_agency=agency, responsible_portfolio=portfolio,
+        due_date=YESTERDAY, description="Cancelled with approval",
+    ).take("close", user=clerk, status="cancelled", reason="Overtaken by events.")
+    return follow_ups
+
+
+def test_each_edge_falls_in_exactly_one_group(client, official, edges):
+    client.force_login(official)
+    groups = {group.key: group for group in client.get(reverse("decisions:dashboard")).context["groups"]}
+    expected = {
+        "overdue": [edges["yesterday"]],
+        "soon": [edges["today"], edges["tenth"]],
+        "later": [edges["eleventh"]],
+        "undated": [edges["undated"]],
+    }
+    assert {key: group.follow_ups for key, group in groups.items()} == expected
+    assert {key: group.total for key, group in groups.items()} == {key: len(rows) for key, rows in expected.items()}
+
+
+def test_each_groups_see_all_list_shows_the_same_rows(client, official, edges):
+    client.force_login(official)
+    groups = client.get(reverse("decisions:dashboard")).context["groups"]
+    assert len(groups) == 4
+    for group in groups:
+        listed = client.get(reverse("decisions:followup_list") + "?" + group.query)
+        assert listed.status_code == 200
+        assert listed.context["form"].errors == {}
+        assert set(listed.context["page"].object_list) == set(group.follow_ups), group.key
+
+
+def test_a_follow_up_due_today_is_due_soon_not_overdue(client, official, edges):
+    client.force_login(official)
+    content = client.get(reverse("decisions:dashboard")).content.decode()
+    assert "Due in the next 10 business days (2)" in content
+    assert "Overdue (1)" in content
+
+
+def test_status_counts_and_the_official_view(client, official, edges):
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    counts = {value: count for value, _, count in response.context["status_counts"]}
+    assert counts == {"open": 5, "extension": 0, "submitted": 0, "discharged": 0, "cancelled": 1, "superseded": 0}
+    assert response.context["register"] is None and response.context["is_clerk"] is False
+    content = response.content.decode()
+    assert "The Cabinet Office needs a date: propose one" in content and "Set one from each follow-up's page." not in content
+
+
+def test_a_clerk_sees_the_overdue_register(client, clerk, edges):
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    overdue = edges["yesterday"]
+    assert [(row["report_to"], row["responsible_portfolio__name"], row["count"], row["oldest"])
+            for row in response.context["register"]] == [(overdue.report_to_id, "Resources", 1, YESTERDAY)]
+    assert response.context["is_clerk"] is True
+    assert "Set one from each follow-up's page." in response.content.decode()
+
+
+def test_a_group_of_exactly_its_row_limit_and_one_more(client, official, agency, portfolio):
+    from decisions import views
+
+    minute = MinuteFactory(reference="CAB-26-MIN-0071", paper__lead_agency=agency)
+
+    def overdue(number):
+        return FollowUpFactory(
+            decision=DecisionItemFactory(minute=minute, number=str(number)), responsible_agency=agency,
+            responsible_portfolio=portfolio, due_date=YESTERDAY,
+        )
+
+    for number in range(1, views.DASHBOARD_ROWS + 1):
+        overdue(number)
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    group = response.context["groups"][0]
+    assert (group.key, len(group.follow_ups), group.total) == ("overdue", views.DASHBOARD_ROWS, views.DASHBOARD_ROWS)
+    assert "See all" not in response.content.decode()
+    overdue(views.DASHBOARD_ROWS + 1)
+    response = client.get(reverse("decisions:dashboard"))
+    group = response.context["groups"][0]
+    assert (len(group.follow_ups), group.total) == (views.DASHBOARD_ROWS, views.DASHBOARD_ROWS + 1)
+    assert f"See all {views.DASHBOARD_ROWS + 1}" in response.content.decode()
+
+
+def test_the_dashboard_only_answers_get(client, official, edges):
+    client.force_login(official)
+    assert client.post(reverse("decisions:dashboard")).status_code == 405
+    assert client.get(reverse("decisions:dashboard")).status_code == 200

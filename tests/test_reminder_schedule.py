@@ -1,0 +1,144 @@
+"""When reminders fall due and who is told (decisions/reminders/schedule.py), worked out by hand on the 2026 calendar.
+
+March 2026 has no public holidays; Good Friday is 3 April and Easter Monday 6 April; King's Birthday is 1 June.
+"""
+
+from datetime import date as D
+
+import pytest
+
+from cabinet.models import Profile
+from decisions.models import Reminder
+from decisions.reminders.schedule import DEFAULTS, Recipients, Schedule, Step, config, is_digest_day, reminder_day, week_start
+from tests.factories import AgencyFactory, PortfolioFactory, committee, make_user
+
+Kind = Reminder.Kind
+DEFAULT = {"before_days": [10, 3], "overdue_every": 5, "escalate_after": 10}
+FRIDAY_20_MARCH = D(2026, 3, 20)
+
+
+@pytest.mark.parametrize(("on", "expected"), [
+    (D(2026, 3, 5), None),  # before the first reminder (10 business days before: Friday 6 March)
+    (D(2026, 3, 6), Step(Kind.DUE_SOON, -10, D(2026, 3, 6))),
+    (D(2026, 3, 16), Step(Kind.DUE_SOON, -10, D(2026, 3, 6))),
+    (D(2026, 3, 17), Step(Kind.DUE_SOON, -3, D(2026, 3, 17))),  # 3 business days before: 19, 18, 17
+    (D(2026, 3, 19), Step(Kind.DUE_SOON, -3, D(2026, 3, 17))),
+    (D(2026, 3, 20), Step(Kind.DUE, 0, FRIDAY_20_MARCH)),
+    (D(2026, 3, 22), Step(Kind.DUE, 0, FRIDAY_20_MARCH)),  # the weekend adds no business day overdue
+    (D(2026, 3, 26), Step(Kind.DUE, 0, FRIDAY_20_MARCH)),  # 4 business days overdue: still the "due" reminder
+    (D(2026, 3, 27), Step(Kind.OVERDUE, 5, D(2026, 3, 27))),  # 5 overdue
+    (D(2026, 4, 2), Step(Kind.OVERDUE, 5, D(2026, 3, 27))),  # 9 overdue
+    (D(2026, 4, 6), Step(Kind.OVERDUE, 5, D(2026, 3, 27))),  # Good Friday and Easter Monday are not business days
+    (D(2026, 4, 7), Step(Kind.ESCALATED, 10, D(2026, 4, 7))),  # 10 overdue
+    (D(2026, 4, 13), Step(Kind.ESCALATED, 10, D(2026, 4, 7))),  # 14 overdue
+    (D(2026, 4, 14), Step(Kind.ESCALATED, 15, D(2026, 4, 14))),  # 15 overdue
+])
+def test_the_latest_reminder_for_a_follow_up_due_friday_20_march(on, expected):
+    assert Schedule(DEFAULT).latest(FRIDAY_20_MARCH, on) == expected
+
+
+def test_a_due_date_on_a_weekend_or_holiday_is_reminded_the_business_day_before():
+    assert reminder_day(D(2026, 3, 22)) == D(2026, 3, 20)  # Sunday -> Friday
+    assert reminder_day(D(2026, 4, 6)) == D(2026, 4, 2)  # Easter Monday -> Thursday before Good Friday
+    assert reminder_day(D(2026, 3, 23)) == D(2026, 3, 23)
+    schedule = Schedule(DEFAULT)
+    assert schedule.latest(D(2026, 3, 22), D(2026, 3, 19)) == Step(Kind.DUE_SOON, -3, D(2026, 3, 18))
+    assert schedule.latest(D(2026, 3, 22), D(2026, 3, 20)) == Step(Kind.DUE, 0, D(2026, 3, 20))
+    assert schedule.latest(D(2026, 3, 22), D(2026, 3, 23)) == Step(Kind.DUE, 0, D(2026, 3, 20))
+
+
+def test_escalation_not_a_multiple_of_the_overdue_interval():
+    schedule = Schedule({"before_days": [3], "overdue_every": 5, "escalate_after": 7})
+    # Due Friday 20 March: Monday 30 March is 6 business days overdue, Tuesday 31 March 7, Friday 3 April 9 (Good Friday
+    # is not one, so Thursday 2 April is the 9th), Tuesday 7 April 10.
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 30)) == Step(Kind.OVERDUE, 5, D(2026, 3, 27))
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 31)) == Step(Kind.ESCALATED, 7, D(2026, 3, 31))
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 4, 2)) == Step(Kind.ESCALATED, 7, D(2026, 3, 31))
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 4, 7)) == Step(Kind.ESCALATED, 10, D(2026, 4, 7))
+
+
+def test_settings_out_of_range_are_made_sensible():
+    schedule = Schedule({"before_days": [3, 0, -2, 3, 10], "overdue_every": 0, "escalate_after": 0})
+    assert (schedule.before, schedule.every, schedule.escalate_after) == ([3, 10], 1, 1)
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 23)) == Step(Kind.ESCALATED, 1, D(2026, 3, 23))
+    assert Schedule({"before_days": [], "overdue_every": 5, "escalate_after": 10}).latest(FRIDAY_20_MARCH, D(2026, 3, 19)) is None
+
+
+def test_settings_override_the_defaults_one_by_one(settings):
+    settings.REMINDERS = {"overdue_every": 2}
+    assert config() == {**DEFAULTS, "overdue_every": 2}
+    del settings.REMINDERS
+    assert config() == DEFAULTS
+
+
+@pytest.mark.parametrize(("on", "monday"), [
+    (D(2026, 3, 30), D(2026, 3, 30)),
+    (D(2026, 4, 2), D(2026, 3, 30)),
+    (D(2026, 4, 4), D(2026, 3, 30)),  # Saturday: its week began on Monday 30 March
+    (D(2026, 4, 7), D(2026, 4, 7)),  # Easter Monday is no business day: the week starts on Tuesday
+    (D(2026, 4, 9), D(2026, 4, 7)),
+    (D(2026, 4, 6), D(2026, 4, 6)),  # never later than the day itself
+])
+def test_the_week_starts_on_its_first_business_day(on, monday):
+    assert week_start(on) == monday
+
+
+@pytest.mark.parametrize(("digest", "on", "expected"), [
+    (Profile.Digest.DAILY, D(2026, 3, 31), True),
+    ("", D(2026, 3, 31), True),
+    (Profile.Digest.MONDAY, D(2026, 3, 30), True),
+    (Profile.Digest.MONDAY, D(2026, 3, 31), False),
+    (Profile.Digest.MONDAY, D(2026, 4, 6), False),  # Easter Monday: Tuesday instead
+    (Profile.Digest.MONDAY, D(2026, 4, 7), True),
+    (Profile.Digest.MONDAY, D(2026, 6, 2), True),  # King's Birthday, 1 June
+    (Profile.Digest.TUESDAY, D(2026, 4, 7), True),
+    (Profile.Digest.FRIDAY, D(2026, 3, 27), True),
+    (Profile.Digest.FRIDAY, D(2026, 4, 3), False),  # Good Friday: no business day is left that week
+    (Profile.Digest.FRIDAY, D(2026, 4, 2), False),
+    (Profile.Digest.FRIDAY, D(2026, 4, 6), False),
+    (Profile.Digest.FRIDAY, D(2026, 4, 10), True),
+])
+def test_digest_days(digest, on, expected):
+    assert is_digest_day(digest, on) is expected
+
+
+@pytest.fixture
+def people(db):
+    agency, other_agency = AgencyFactory(short_name="MBIE"), AgencyFactory(short_name="MSD")
+    portfolio = PortfolioFactory(name="Resources")
+    eco_clerk = make_user(Profile.Role.CLERK, username="eco-clerk")
+    eco_clerk.profile.committees.set([committee("ECO")])
+    return {
+        "agency": agency, "other_agency": other_agency, "portfolio": portfolio, "eco_clerk": eco_clerk,
+        "any_clerk": make_user(Profile.Role.CLERK, username="any-clerk"),
+        "by_agency": make_user(agencies=[agency], username="by-agency"),
+        "by_portfolio_no_email": make_user(portfolios=[portfolio], username="no-email", email=""),
+        "left": make_user(agencies=[agency], username="left", is_active=False),
+        "reader": make_user(Profile.Role.READER, agencies=[agency], username="reader"),
+    }
+
+
+def test_officials_of_the_agency_and_portfolio_are_told(people):
+    got, missing = Recipients().for_reminder(Kind.OVERDUE, people["agency"].pk, people["portfolio"].pk, "ECO")
+    assert (got, missing) == ({people["by_agency"].pk}, {people["by_portfolio_no_email"].pk})
+
+
+def test_an_escalated_reminder_copies_the_committees_clerks(people):
+    got, missing = Recipients().for_reminder(Kind.ESCALATED, people["agency"].pk, people["portfolio"].pk, "ECO")
+    assert (got, missing) == ({people["by_agency"].pk, people["eco_clerk"].pk}, {people["by_portfolio_no_email"].pk})
+
+
+def test_when_no_official_can_be_reached_the_clerks_are_told(people):
+    got, missing = Recipients().for_reminder(Kind.DUE, people["other_agency"].pk, people["portfolio"].pk, "ECO")
+    assert (got, missing) == ({people["eco_clerk"].pk}, {people["by_portfolio_no_email"].pk})
+    got, _ = Recipients().for_reminder(Kind.DUE_SOON, people["other_agency"].pk, None, "SOU")
+    assert got == {people["eco_clerk"].pk, people["any_clerk"].pk}  # no clerk serves SOU: every clerk
+
+
+def test_undated_reminders_go_to_the_clerks_only(people):
+    got, missing = Recipients().for_reminder(Kind.UNDATED, people["agency"].pk, people["portfolio"].pk, "ECO")
+    assert (got, missing) == ({people["eco_clerk"].pk}, set())
+    recipients = Recipients()
+    assert recipients.clerks("SOU") == {people["eco_clerk"].pk, people["any_clerk"].pk}
+    assert recipients.username[people["by_agency"].pk] == "by-agency"
+    assert people["left"].pk not in recipients.username and people["reader"].pk not in recipients.username
