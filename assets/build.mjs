@@ -12,6 +12,7 @@ const { css } = sass.compile("assets/app.scss", {
 });
 writeFileSync("static/govuk/app.css", css);
 cpSync(`${govuk}/govuk-frontend.min.js`, "static/govuk/govuk-frontend.min.js");
+cpSync("assets/app.js", "static/govuk/app.js"); // next to govuk-frontend.min.js, which it imports
 // Our own favicon; GOV.UK's images, crown and fonts stay behind (de-branded, system font).
 cpSync("assets/favicon.svg", "static/govuk/favicon.svg");
 console.log("Built static/govuk/app.css and copied govuk-frontend.min.js");
