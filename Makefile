@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/govuk/app.css: node_modules/.installed assets/app.scss assets/_govuk-urls.scss assets/build.mjs
+static/govuk/app.css: node_modules/.installed assets/app.scss assets/_govuk-urls.scss assets/app.js assets/build.mjs
 	npm run --silent build
 
 assets: static/govuk/app.css

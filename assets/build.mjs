@@ -17,6 +17,7 @@ writeFileSync(`${out}/app.css`, css);
 // The script names its source map, so the map goes with it.
 cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
 cpSync(`${govuk}/govuk-frontend.min.js.map`, `${out}/govuk-frontend.min.js.map`);
+cpSync("assets/app.js", `${out}/app.js`); // next to govuk-frontend.min.js, which it imports
 // Our own favicon; GOV.UK's images, crown, crest and fonts stay behind (de-branded, system font).
 cpSync("assets/favicon.svg", `${out}/favicon.svg`);
 
