@@ -83,11 +83,18 @@ class MinisterFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Hon Example Person {n}")
 
 
+def _free_paper_reference(n):
+    """CAB-26-SUB-<n>, or the next number no paper has yet (the demo and the tests' own papers use some)."""
+    while Paper.objects.filter(reference=f"CAB-26-SUB-{n:04d}").exists():
+        n += 1
+    return f"CAB-26-SUB-{n:04d}"
+
+
 class PaperFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Paper
 
-    reference = factory.Sequence(lambda n: f"CAB-26-SUB-{n + 1:04d}")
+    reference = factory.Sequence(lambda n: _free_paper_reference(n + 1))
     title = factory.Sequence(lambda n: f"Example policy proposal {n}")
     lead_agency = factory.SubFactory(AgencyFactory)
     paper_date = datetime.date(2026, 2, 1)
