@@ -1,4 +1,8 @@
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 
 from cabinet.models import Profile
 from tests.factories import AgencyFactory, PortfolioFactory, make_user
@@ -27,3 +31,10 @@ def official(agency, portfolio):
 @pytest.fixture
 def reader(db):
     return make_user(Profile.Role.READER, username="reader")
+
+
+@pytest.fixture
+def tuesday_10_march():
+    """Business-day counts depend on the day: pinned to Tuesday 10 March 2026, 10 am in Wellington."""
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")), tick=False):
+        yield

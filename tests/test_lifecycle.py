@@ -14,19 +14,13 @@ from decisions.lifecycle import LIFECYCLE, TransitionRefused
 from decisions.models import DueDateChange, FollowUp, ProgressNote
 from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_march")]
 
 D = datetime.date
 TODAY = D(2026, 3, 10)  # a Tuesday
 DUE = D(2026, 3, 31)
 LONG = D(2026, 6, 30)  # more than a month after DUE: needs a clerk
 SHORT = D(2026, 4, 20)  # within a month of DUE: moves at once
-
-
-@pytest.fixture(autouse=True)
-def tuesday():
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")), tick=False):
-        yield
 
 
 @pytest.fixture

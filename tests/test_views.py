@@ -1,9 +1,7 @@
 import datetime
 
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
@@ -15,14 +13,7 @@ from tests.factories import (
     AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PortfolioFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tuesday():
-    """Business-day counts depend on the day: pin it to Tuesday 10 March 2026, 10 am in Wellington."""
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_march")]
 
 
 @pytest.fixture

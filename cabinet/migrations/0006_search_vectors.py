@@ -6,6 +6,8 @@ import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from cabinet.postgres import on_postgresql
+
 RECORD_VECTOR = """
 CREATE FUNCTION cabinet_record_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,15 +40,6 @@ BACKWARDS = [
 ] + ["DROP FUNCTION IF EXISTS cabinet_record_search_vector()"]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,5 +58,5 @@ class Migration(migrations.Migration):
             name='search_vector',
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        migrations.RunPython(_on_postgresql(FORWARDS), _on_postgresql(BACKWARDS), elidable=False),
+        migrations.RunPython(on_postgresql(FORWARDS), on_postgresql(BACKWARDS), elidable=False),
     ]

@@ -6,6 +6,8 @@
 import django.contrib.postgres.search
 from django.db import migrations
 
+from cabinet.postgres import on_postgresql
+
 FORWARDS = [
     """
     CREATE FUNCTION decisions_decisionitem_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,15 +77,6 @@ BACKWARDS = [
 ]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -102,5 +95,5 @@ class Migration(migrations.Migration):
             name='search_vector',
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        migrations.RunPython(_on_postgresql(FORWARDS), _on_postgresql(BACKWARDS), elidable=False),
+        migrations.RunPython(on_postgresql(FORWARDS), on_postgresql(BACKWARDS), elidable=False),
     ]
