@@ -111,8 +111,10 @@ def dashboard(request):
             Queue("undated", "Report-backs with no due date", counts["queue_undated_report_backs"],
                   urlencode({**active_statuses, "kind": FollowUp.Kind.REPORT_BACK, "undated": "on"}, doseq=True)),
         ]
-    else:
+    elif access.can_act(request.user):
         todo = [Queue("mine", "Assigned to me", counts["queue_mine"], "mine=on")]
+    else:
+        todo = []  # readers read: nothing waits for them
     rows = CLERK_DASHBOARD_ROWS if is_clerk else DASHBOARD_ROWS
     groups = [
         _group("overdue", "Overdue", active, conditions["overdue"], counts["group_overdue"], {"overdue": "on"}, rows),

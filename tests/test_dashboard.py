@@ -207,3 +207,10 @@ def test_a_clerk_s_groups_show_fewer_rows_each_with_see_all(client, clerk, agenc
     group = response.context["groups"][0]
     assert (group.key, len(group.follow_ups), group.total) == ("overdue", 10, 11)
     assert "See all 11" in response.content.decode()
+
+
+def test_a_reader_has_no_to_do(client, reader, queues):
+    client.force_login(reader)
+    response = client.get(reverse("decisions:dashboard"))
+    assert response.context["todo"] == [] and "Your to-do" not in response.content.decode()
+    assert "Your queue" not in response.content.decode()
