@@ -111,7 +111,7 @@ class MinuteAdmin(RecordAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportMinuteForm(request.POST or None, request.FILES or None)
-        plan = None
+        plan, refusal = None, None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -125,7 +125,9 @@ class MinuteAdmin(RecordAdmin):
                     try:
                         minute = save_import(plan, user=request.user, update=data["update"])
                     except ImportRefused as error:
-                        form.add_error(None, str(error))
+                        refusal = str(error)  # shown above the preview: the form below is rebuilt with the text kept
+                        if plan.existing and not data["update"]:
+                            refusal += f" Nothing was saved. Tick “{form.fields['update'].label}” below and save again."
                     else:
                         self.message_user(request, f"{minute.reference} imported with its decision items and follow-ups.", messages.SUCCESS)
                         return redirect("admin:cabinet_minute_change", minute.pk)
@@ -133,7 +135,7 @@ class MinuteAdmin(RecordAdmin):
                 form = ImportMinuteForm(initial={**{k: v for k, v in data.items() if k != "file"}})
         return TemplateResponse(request, "admin/cabinet/minute/import.html", {
             **self.admin_site.each_context(request), "title": "Import a minute", "opts": self.model._meta,
-            "form": form, "plan": plan,
+            "form": form, "plan": plan, "refusal": refusal,
         })
 
     show_full_result_count = False

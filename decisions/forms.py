@@ -55,6 +55,7 @@ class FollowUpFilterForm(forms.Form):
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due by")
     mine = forms.BooleanField(required=False, label="Assigned to me")
+    waiting = forms.BooleanField(required=False, label="A due-date request waiting for a decision")
     overdue = forms.BooleanField(required=False, label="Overdue only")
     undated = forms.BooleanField(required=False, label="No due date only")
     sort = forms.ChoiceField(
@@ -96,6 +97,8 @@ class FollowUpFilterForm(forms.Form):
             queryset = queryset.overdue()
         if data.get("undated"):
             queryset = queryset.filter(due_date__isnull=True)
+        if data.get("waiting"):  # at most one request waits on a follow-up: the join never repeats a row
+            queryset = queryset.filter(due_date_changes__status=DueDateChange.Status.PENDING)
         return queryset.order_by(*self.SORTS[data.get("sort") or "due"])
 
 

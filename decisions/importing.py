@@ -104,13 +104,21 @@ def plan_import(text, *, reference=None, decision_date=None, title=None):
 
 
 def differences(minute, parsed):
-    """What an update would change, in words a clerk reads."""
+    """What an update would change, compared with what is recorded, in words a clerk reads."""
     found = []
     if parsed.title and parsed.title != minute.title:
         found.append(f"Title: “{minute.title}” → “{parsed.title}”")
     if parsed.date and parsed.date != minute.decision_date:
         found.append(f"Decision date: {minute.decision_date:%-d %B %Y} → {parsed.date:%-d %B %Y}")
-    existing = {item.number: item for item in minute.decisions.all()}
+    existing = {item.number: item for item in minute.decisions.prefetch_related("follow_ups")}
+    if len(existing) != len(parsed.decisions):
+        found.append(
+            f"The recorded minute has {_count(len(existing), 'decision item')}; "
+            f"this text has {_count(len(parsed.decisions), 'decision item')}."
+        )
+    recorded = {
+        (number, follow_up.kind): follow_up for number, item in existing.items() for follow_up in item.follow_ups.all()
+    }
     for decision in parsed.decisions:
         item = existing.pop(decision.number, None)
         if item is None:
@@ -119,6 +127,32 @@ def differences(minute, parsed):
             found.append(f"Para {decision.number}: wording changes")
     for number in existing:
         found.append(f"Para {number}: not in this text; kept as recorded")
+    found.extend(_follow_up_differences(recorded, parsed))
+    return found
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _follow_up_differences(recorded, parsed):
+    """Follow-ups an update would add, and recorded ones this text reads differently (an update keeps those)."""
+    found = []
+    for follow_up in parsed.follow_ups:
+        if follow_up.needs_confirmation:
+            continue
+        kind = follow_up.kind if follow_up.kind in FollowUp.Kind.values else FollowUp.Kind.OTHER
+        label = FollowUp.Kind(kind).label.lower()
+        current = recorded.pop((follow_up.decision, kind), None)
+        if current is None:
+            found.append(f"Para {follow_up.decision}: a new {label} follow-up would be added")
+        elif current.due_date != follow_up.due_date:
+            said = f"due {follow_up.due_date:%-d %B %Y}" if follow_up.due_date else "no due date"
+            kept = f"{current.due_date:%-d %B %Y}" if current.due_date else "no due date"
+            found.append(
+                f"Para {follow_up.decision}: this text gives the {label} {said}; the recorded follow-up ({kept}, "
+                f"{current.get_status_display().lower()}) is kept: change it on its page"
+            )
     return found
 
 

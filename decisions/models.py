@@ -376,6 +376,7 @@ class FollowUp(models.Model):
             self._return_to_open("due_date", "due_precision")
             return f"Approved: the due date is now {waiting.to_date:%-d %B %Y}."
         waiting.close(DueDateChange.Status.DECLINED, user=user, reason=reason)
+        RequestNotice.queue(waiting)  # the emails to whoever asked, in this transaction: sent by sendreminders
         self._return_to_open()
         stays = f"stays {self.due_date:%-d %B %Y}" if self.due_date else "is still to be set"
         return f"Declined: the due date {stays}, and the agency sees your reason."
@@ -679,3 +680,57 @@ class ReminderDelivery(models.Model):
         self.save(update_fields=[
             "status", "attempts", "next_attempt_at", "claim_token", "claimed_at", "last_error", "reason", "resends",
         ])
+
+
+class RequestNotice(models.Model):
+    """The email telling an official a clerk's decision on their request (today: a decline, with the reason).
+
+    The outbox row is written in the transaction that records the decision; `sendreminders` claims it with a
+    conditional UPDATE, emails it and records the outcome (decisions/reminders/notices.py).
+    """
+
+    Status = ReminderDelivery.Status
+    Reason = ReminderDelivery.Reason
+
+    change = models.ForeignKey(DueDateChange, on_delete=models.PROTECT, related_name="notices")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "recipient"], name="decisions_requestnotice_unique_recipient"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False) & ~Q(message_id=""),
+                name="decisions_requestnotice_sent_has_time_and_id",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["failed", "withheld"]) | ~Q(reason=""),
+                name="decisions_requestnotice_not_sent_says_why",
+            ),
+        ]
+        indexes = [
+            # The sender looks for notices due to go and stale claims; a sent one leaves the index.
+            models.Index(
+                fields=["status", "next_attempt_at"], name="decisions_notice_due",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.change.get_status_display()}: {self.change.follow_up} to {self.recipient}"
+
+    @classmethod
+    def queue(cls, change):
+        """A notice of the decision for the official who asked and the follow-up's lead, if another."""
+        people = {change.requested_by_id, change.follow_up.lead_id} - {None}
+        cls.objects.bulk_create([cls(change=change, recipient_id=user_id) for user_id in sorted(people)])

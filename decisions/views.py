@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -36,6 +36,7 @@ def _with_list_context(queryset):
 
 
 DASHBOARD_ROWS = 25
+CLERK_DASHBOARD_ROWS = 10  # clerks see the whole register: their groups are long, and their to-do comes first
 
 
 @dataclass
@@ -49,7 +50,17 @@ class Group:
     query: str
 
 
-def _group(key, title, queryset, condition, total, query):
+@dataclass
+class Queue:
+    """One line of the to-do: how many wait, and the follow-up list filtered to exactly them."""
+
+    key: str
+    title: str
+    count: int
+    query: str
+
+
+def _group(key, title, queryset, condition, total, query, rows=DASHBOARD_ROWS):
     """`condition` picks the group's follow-ups out of `queryset`; `total` was counted with the others in one aggregate.
 
     Only the first rows' keys are read here, from the follow-ups alone (joining first would join every row before
@@ -58,7 +69,7 @@ def _group(key, title, queryset, condition, total, query):
     ids = []
     if total:
         ids = list(
-            queryset.filter(condition).order_by(F("due_date").asc(nulls_last=True), "pk").values_list("pk", flat=True)[:DASHBOARD_ROWS]
+            queryset.filter(condition).order_by(F("due_date").asc(nulls_last=True), "pk").values_list("pk", flat=True)[:rows]
         )
     return Group(key, title, ids, total, urlencode(query, doseq=True))
 
@@ -67,6 +78,7 @@ def _group(key, title, queryset, condition, total, query):
 def dashboard(request):
     today = timezone.localdate()
     soon = add_business_days(today, DUE_SOON_BUSINESS_DAYS)
+    is_clerk = access.is_clerk(request.user)
     visible = access.visible_follow_ups(request.user)
     active = visible.active()
     active_statuses = {"status": list(FollowUp.ACTIVE_STATUSES)}
@@ -78,19 +90,41 @@ def dashboard(request):
         "undated": Q(due_date__isnull=True),
     }
     owed = Q(status__in=FollowUp.ACTIVE_STATUSES)
-    # Every count on the page in one aggregate: the groups' totals and each status's.
+    # The to-do's queues, each the same rows as its list: a request waiting for a clerk (at most one a follow-up),
+    # report-backs with no date (FollowUp.objects.undated()), and for officials what they lead and still owe.
+    queues = {
+        "waiting": Exists(DueDateChange.objects.filter(follow_up=OuterRef("pk"), status=DueDateChange.Status.PENDING)),
+        "undated_report_backs": owed & Q(due_date__isnull=True, kind=FollowUp.Kind.REPORT_BACK),
+        "mine": Q(lead=request.user.pk, status__in=FollowUpFilterForm.OWED),
+    }
+    # Every count on the page in one aggregate: the groups' totals, the to-do's and each status's.
     counts = visible.order_by().aggregate(
         **{f"group_{key}": Count("pk", filter=owed & condition) for key, condition in conditions.items()},
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in FollowUp.Status.values},
+        **{f"queue_{key}": Count("pk", filter=Q(condition)) for key, condition in queues.items()},
     )
+    if is_clerk:
+        todo = [
+            Queue("waiting", "Extensions and proposed due dates to decide", counts["queue_waiting"], "waiting=on"),
+            Queue("submitted", "Submitted, awaiting discharge", counts[f"status_{FollowUp.Status.SUBMITTED}"],
+                  urlencode({"status": FollowUp.Status.SUBMITTED})),
+            Queue("undated", "Report-backs with no due date", counts["queue_undated_report_backs"],
+                  urlencode({**active_statuses, "kind": FollowUp.Kind.REPORT_BACK, "undated": "on"}, doseq=True)),
+        ]
+    elif access.can_act(request.user):
+        todo = [Queue("mine", "Assigned to me", counts["queue_mine"], "mine=on")]
+    else:
+        todo = []  # readers read: nothing waits for them
+    rows = CLERK_DASHBOARD_ROWS if is_clerk else DASHBOARD_ROWS
     groups = [
-        _group("overdue", "Overdue", active, conditions["overdue"], counts["group_overdue"], {"overdue": "on"}),
+        _group("overdue", "Overdue", active, conditions["overdue"], counts["group_overdue"], {"overdue": "on"}, rows),
         _group("soon", f"Due in the next {DUE_SOON_BUSINESS_DAYS} business days", active, conditions["soon"],
-               counts["group_soon"], {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()}),
+               counts["group_soon"], {**active_statuses, "due_from": today.isoformat(), "due_to": soon.isoformat()},
+               rows),
         _group("later", "Due later", active, conditions["later"], counts["group_later"],
-               {**active_statuses, "due_from": (soon + datetime.timedelta(days=1)).isoformat()}),
+               {**active_statuses, "due_from": (soon + datetime.timedelta(days=1)).isoformat()}, rows),
         _group("undated", "No due date yet", active, conditions["undated"], counts["group_undated"],
-               {**active_statuses, "undated": "on"}),
+               {**active_statuses, "undated": "on"}, rows),
     ]
     # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more.
     shown = _with_list_context(FollowUp.objects.filter(pk__in=[pk for group in groups for pk in group.follow_ups]))
@@ -99,7 +133,7 @@ def dashboard(request):
         group.follow_ups = [by_pk[pk] for pk in group.follow_ups]
     status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
     register, register_total = None, 0
-    if access.is_clerk(request.user):
+    if is_clerk:
         # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
         register = (
             active.filter(due_date__lt=today).order_by()
@@ -115,9 +149,8 @@ def dashboard(request):
                 active.filter(due_date__lt=today).order_by().values("report_to", "responsible_portfolio").distinct().count()
             )
     return render(request, "decisions/dashboard.html", {
-        "groups": groups, "status_counts": status_counts, "register": register, "register_total": register_total,
-        "today": today,
-        "is_clerk": access.is_clerk(request.user),
+        "todo": todo, "groups": groups, "status_counts": status_counts, "register": register,
+        "register_total": register_total, "today": today, "is_clerk": is_clerk,
     })
 
 

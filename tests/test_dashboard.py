@@ -128,3 +128,89 @@ def test_the_dashboard_only_answers_get(client, official, edges):
     client.force_login(official)
     assert client.post(reverse("decisions:dashboard")).status_code == 405
     assert client.get(reverse("decisions:dashboard")).status_code == 200
+
+
+# The to-do: each queue's count, and its link's list the same follow-ups.
+
+
+@pytest.fixture
+def queues(agency, portfolio, official, clerk, edges):
+    """Beside the edges (one of them an undated report-back): a long extension and a proposed date waiting for a
+    clerk, one submitted, an undated action (not a report-back: no date needed) and one the official leads."""
+    minute = MinuteFactory(reference="CAB-26-MIN-0072", paper__lead_agency=agency)
+
+    def follow_up(number, **fields):
+        return FollowUpFactory(
+            decision=DecisionItemFactory(minute=minute, number=str(number)), responsible_agency=agency,
+            responsible_portfolio=portfolio, **fields,
+        )
+
+    extension = follow_up(1, due_date=TODAY)
+    extension.take("request_extension", user=official, to_date=datetime.date(2026, 9, 30), reason="Consultation ran long.")
+    proposed = follow_up(2, due_date=None, due_precision="none", due_text="")
+    proposed.take("propose_due_date", user=official, to_date=datetime.date(2026, 6, 30), reason="After the Budget.")
+    submitted = follow_up(3, due_date=YESTERDAY)
+    submitted.take("mark_submitted", user=official, reference="CAB-26-SUB-0300")
+    follow_up(4, due_date=None, due_precision="none", due_text="", kind="action")
+    led = follow_up(5, due_date=ELEVENTH_BUSINESS_DAY)
+    led.take("assign_lead", user=official, lead=official)
+    return {
+        "waiting": {extension, proposed}, "submitted": {submitted},
+        "undated": {edges["undated"], proposed},  # report-backs only, still owed, without a date
+        "mine": {led},
+    }
+
+
+def test_a_clerk_s_dashboard_opens_with_the_to_do_each_queue_linking_to_the_same_follow_ups(client, clerk, queues):
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    todo = response.context["todo"]
+    assert [(queue.key, queue.count) for queue in todo] == [("waiting", 2), ("submitted", 1), ("undated", 2)]
+    for queue in todo:
+        listed = client.get(reverse("decisions:followup_list") + "?" + queue.query)
+        assert listed.context["form"].errors == {}
+        assert set(listed.context["page"].object_list) == queues[queue.key], queue.key
+    content = response.content.decode()
+    assert content.index("Your to-do") < content.index("Overdue, by committee and portfolio") < content.index("Due later")
+    assert "Extensions and proposed due dates to decide" in content and "?waiting=on" in content
+
+
+def test_an_official_s_queue_is_what_they_lead(client, official, queues):
+    client.force_login(official)
+    response = client.get(reverse("decisions:dashboard"))
+    [queue] = response.context["todo"]
+    assert (queue.key, queue.title, queue.count) == ("mine", "Assigned to me", 1)
+    listed = client.get(reverse("decisions:followup_list") + "?" + queue.query)
+    assert set(listed.context["page"].object_list) == queues["mine"]
+    assert "Extensions and proposed due dates to decide" not in response.content.decode()
+
+
+def test_an_empty_queue_says_so_without_a_link(client, clerk, edges):
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    assert [(queue.key, queue.count) for queue in response.context["todo"]] == [("waiting", 0), ("submitted", 0), ("undated", 1)]
+    content = response.content.decode()
+    assert content.count("Nothing to do") == 2 and "?waiting=on" not in content
+
+
+def test_a_clerk_s_groups_show_fewer_rows_each_with_see_all(client, clerk, agency, portfolio):
+    from decisions import views
+
+    minute = MinuteFactory(reference="CAB-26-MIN-0073", paper__lead_agency=agency)
+    for number in range(1, views.CLERK_DASHBOARD_ROWS + 2):
+        FollowUpFactory(
+            decision=DecisionItemFactory(minute=minute, number=str(number)), responsible_agency=agency,
+            responsible_portfolio=portfolio, due_date=YESTERDAY,
+        )
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    group = response.context["groups"][0]
+    assert (group.key, len(group.follow_ups), group.total) == ("overdue", 10, 11)
+    assert "See all 11" in response.content.decode()
+
+
+def test_a_reader_has_no_to_do(client, reader, queues):
+    client.force_login(reader)
+    response = client.get(reverse("decisions:dashboard"))
+    assert response.context["todo"] == [] and "Your to-do" not in response.content.decode()
+    assert "Your queue" not in response.content.decode()

@@ -179,3 +179,58 @@ def test_a_failure_after_some_rows_leaves_nothing_saved(register, clerk):
     assert not Minute.objects.exists() and not Paper.objects.exists() and not DecisionItem.objects.exists()
     assert not FollowUp.objects.exists() and not ProactiveRelease.objects.exists()
     assert not Minute.history.exists() and not DecisionItem.history.exists()
+
+
+def amended_0018():
+    """CAB-26-MIN-0018 as a corrected text would give it: para 4 now dated, and a para 5 with its own report-back."""
+    return MIN_0018.read_text(encoding="utf-8").replace(
+        "and to seek approval for the next steps.",
+        "and to seek approval for the next steps, by 31 July 2026;\n"
+        "- 5 **invited** the Minister for Resources to report back to Cabinet by 30 June 2026 on the costs.",
+    )
+
+
+def test_admin_import_of_a_recorded_minute_without_update_says_so_offers_the_update_and_keeps_the_text(register, clerk, client):
+    run("--user", "clerk", str(MIN_0018))
+    minute = Minute.objects.get()
+    before = (minute.history.count(), list(minute.decisions.values_list("number", "text")),
+              list(FollowUp.objects.values_list("pk", "due_date")))
+    client.force_login(clerk)
+    text = amended_0018()
+    response = client.post(reverse("admin:cabinet_minute_import"), {"text": text, "stage": "confirm"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert (
+        "CAB-26-MIN-0018 is already recorded: import it as an update to change it. Nothing was saved. "
+        "Tick “Update the minute if its reference is already recorded” below and save again."
+    ) in content
+    assert response.context["form"]["text"].value() == text  # nothing to paste again
+    assert (minute.history.count(), list(minute.decisions.values_list("number", "text")),
+            list(FollowUp.objects.values_list("pk", "due_date"))) == before
+
+    updated = client.post(reverse("admin:cabinet_minute_import"), {"text": text, "stage": "confirm", "update": "on"})
+    assert updated.status_code == 302
+    assert list(minute.decisions.values_list("number", flat=True)) == ["1", "2", "3", "4", "5"]
+
+
+def test_the_preview_of_a_recorded_minute_compares_it_with_what_is_recorded(register, clerk, client):
+    run("--user", "clerk", str(MIN_0018))
+    client.force_login(clerk)
+    response = client.post(reverse("admin:cabinet_minute_import"), {"text": amended_0018(), "stage": "preview"})
+    assert response.context["plan"].differences == [
+        "The recorded minute has 4 decision items; this text has 5 decision items.",
+        "Para 4: wording changes",
+        "Para 5: new",
+        "Para 4: this text gives the report-back due 31 July 2026; the recorded follow-up (no due date, open) is kept: "
+        "change it on its page",
+        "Para 5: a new report-back follow-up would be added",
+    ]
+    content = response.content.decode()
+    assert "CAB-26-MIN-0018 is already recorded: saving updates it" in content
+    assert "Tick “Update the minute if its reference is already recorded” below to save this as an update" in content
+    assert "The recorded minute has 4 decision items; this text has 5 decision items." in content
+    assert Minute.objects.get().decisions.count() == 4
+
+    same = client.post(reverse("admin:cabinet_minute_import"), {"text": MIN_0018.read_text(encoding="utf-8"), "stage": "preview"})
+    assert same.context["plan"].differences == []
+    assert "No differences in title, date, wording or follow-ups." in same.content.decode()

@@ -229,6 +229,59 @@ def test_when_no_official_can_be_reached_the_clerks_get_the_reminder(cab_clerk, 
     assert reminders.reconcile(on=day("2026-03-20")).unreachable == [nobody.username]
 
 
+@pytest.fixture
+def large_agency(agency, portfolio, official):
+    """The agency's official from the fixture, two more, its coordinator, and another agency's coordinator."""
+    other_agency = AgencyFactory(short_name="MSD", name="Ministry of Social Development")
+    people = {
+        "official": official,
+        "colleague": make_user(username="colleague", email="colleague@mbie.example.govt.nz", agencies=[agency]),
+        "lead": make_user(username="lead", email="lead@mbie.example.govt.nz", agencies=[agency]),
+        "coordinator": make_user(username="coord", email="coord@mbie.example.govt.nz", agencies=[agency]),
+        "other_coordinator": make_user(username="msdcoord", email="coord@msd.example.govt.nz", agencies=[other_agency]),
+    }
+    for name in ("coordinator", "other_coordinator"):
+        Profile.objects.filter(user=people[name]).update(is_coordinator=True)
+    return people
+
+
+def test_with_a_lead_only_the_lead_and_the_agency_s_coordinators_are_reminded(large_agency, agency):
+    due_follow_up(responsible_agency=agency, lead=large_agency["lead"])
+    plan, sent = run(day("2026-03-20"))
+    assert sorted(m.to[0] for m in mail.outbox) == ["coord@mbie.example.govt.nz", "lead@mbie.example.govt.nz"]
+    assert plan.deliveries == 2 and sent.emails == 2
+
+
+def test_while_no_one_leads_every_official_of_the_agency_and_portfolio_is_reminded(large_agency, agency, portfolio):
+    by_portfolio = make_user(username="treasury", email="t@treasury.example.govt.nz", portfolios=[portfolio])
+    due_follow_up(responsible_agency=agency, responsible_portfolio=portfolio)
+    run(day("2026-03-20"))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([
+        "official@mbie.example.govt.nz", "colleague@mbie.example.govt.nz", "lead@mbie.example.govt.nz",
+        "coord@mbie.example.govt.nz", by_portfolio.email,
+    ])  # never the other agency's coordinator
+
+
+def test_a_lead_who_left_the_agency_leads_nothing_and_everyone_is_reminded_again(large_agency, agency):
+    lead = large_agency["lead"]
+    due_follow_up(responsible_agency=agency, lead=lead)
+    lead.profile.agencies.clear()
+    run(day("2026-03-20"))
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "colleague@mbie.example.govt.nz", "coord@mbie.example.govt.nz", "official@mbie.example.govt.nz",
+    ]
+
+
+def test_a_reminder_queued_for_a_lead_is_withheld_if_they_no_longer_see_it_when_sent(large_agency, agency):
+    lead = large_agency["lead"]
+    follow_up = due_follow_up(responsible_agency=agency, lead=lead)
+    reminders.plan_reminders(on=day("2026-03-20"), now=at("2026-03-20T07:00"))
+    lead.profile.agencies.clear()  # moved on between planning and sending: the send-time check still holds
+    sent = reminders.send_due(on=day("2026-03-20"), now=at("2026-03-20T07:00"))
+    assert [m.to[0] for m in mail.outbox] == ["coord@mbie.example.govt.nz"] and sent.withheld == 1
+    assert ReminderDelivery.objects.get(reminder__follow_up=follow_up, recipient=lead).status == Status.WITHHELD
+
+
 def test_undated_report_backs_go_to_the_clerks_once_a_week_until_a_date_is_set(cab_clerk, official, agency):
     report_back = due_follow_up(due_date=None, responsible_agency=agency, description="Return to Cabinet with advice")
     due_follow_up(due_date=None, kind="delegated_decision", responsible_agency=agency)  # may stay open-ended

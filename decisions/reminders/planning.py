@@ -48,7 +48,8 @@ def follow_up_batches(batch_size):
         FollowUp.objects.active()
         .filter(Q(due_date__isnull=False) | Q(kind=FollowUp.Kind.REPORT_BACK))
         .order_by("pk")
-        .values_list("pk", "due_date", "responsible_agency_id", "responsible_portfolio_id", "decision__minute__committee__code")
+        .values_list("pk", "due_date", "responsible_agency_id", "responsible_portfolio_id", "decision__minute__committee__code",
+                     "lead_id")
     )
     last = 0
     while rows := list(queryset.filter(pk__gt=last)[:batch_size]):
@@ -58,11 +59,11 @@ def follow_up_batches(batch_size):
 
 def due_in_batch(rows, *, on, schedule, recipients):
     week = week_start(on)
-    for pk, due_date, agency_id, portfolio_id, code in rows:
+    for pk, due_date, agency_id, portfolio_id, code, lead_id in rows:
         step = Step(Kind.UNDATED, 0, week) if due_date is None else schedule.latest(due_date, on)
         if step is None:
             continue
-        people, unreachable = recipients.for_reminder(step.kind, agency_id, portfolio_id, code)
+        people, unreachable = recipients.for_reminder(step.kind, agency_id, portfolio_id, code, lead_id)
         yield Planned(pk, step.kind, due_date, step.offset, step.planned_for, frozenset(people)), unreachable
 
 

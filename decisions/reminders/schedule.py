@@ -108,21 +108,27 @@ def is_digest_day(digest, on):
 
 
 class Recipients:
-    """The people told about a follow-up: the officials responsible and the Cabinet Office clerks for its committee."""
+    """The people told about a follow-up: its lead and its agency's coordinators (every official of its agency
+    and portfolio while no one leads it), and the Cabinet Office clerks for its committee.
+
+    Everyone is read once, in bulk, when a run starts; a follow-up's recipients then cost no query.
+    """
 
     def __init__(self):
         profiles = Profile.objects.filter(
             user__is_active=True, role__in=[Profile.Role.CLERK, Profile.Role.OFFICIAL]
-        ).values_list("pk", "user_id", "role", "user__email", "user__username")
+        ).values_list("pk", "user_id", "role", "user__email", "user__username", "is_coordinator")
         user_of, self.username = {}, {}
-        self.reachable, self.clerks_all = set(), set()
-        for profile_id, user_id, role, email, username in profiles:
+        self.reachable, self.clerks_all, self.coordinators = set(), set(), set()
+        for profile_id, user_id, role, email, username, is_coordinator in profiles:
             user_of[profile_id] = (user_id, role)
             self.username[user_id] = username
             if email:
                 self.reachable.add(user_id)
             if role == Profile.Role.CLERK:
                 self.clerks_all.add(user_id)
+            elif is_coordinator:
+                self.coordinators.add(user_id)
         self.by_agency, self.by_portfolio, self.clerks_by_code = defaultdict(set), defaultdict(set), defaultdict(set)
         through = Profile.agencies.through.objects.filter(profile__in=list(user_of)).values_list("profile_id", "agency_id")
         for profile_id, agency_id in through:
@@ -146,12 +152,24 @@ class Recipients:
         """The clerks serving the committee; all clerks when none does."""
         return self.clerks_by_code.get(code) or self.clerks_all
 
-    def for_reminder(self, kind, agency_id, portfolio_id, code):
+    def officials(self, agency_id, portfolio_id, lead_id=None):
+        """The officials told: the lead and the agency's coordinators; every official responsible while no one leads.
+
+        A lead who is no longer an active official of its agency or portfolio leads nothing here: everyone is told.
+        With no agency, the portfolio's coordinators stand in for the agency's.
+        """
+        responsible = self.by_agency.get(agency_id, set()) | self.by_portfolio.get(portfolio_id, set())
+        if lead_id is None or lead_id not in responsible:
+            return responsible
+        coordinators = self.by_agency.get(agency_id, set()) if agency_id else self.by_portfolio.get(portfolio_id, set())
+        return {lead_id} | (coordinators & self.coordinators)
+
+    def for_reminder(self, kind, agency_id, portfolio_id, code, lead_id=None):
         """(who gets it, who should but has no email address)."""
         if kind == Kind.UNDATED:
             people = set(self.clerks(code))
         else:
-            people = self.by_agency.get(agency_id, set()) | self.by_portfolio.get(portfolio_id, set())
+            people = self.officials(agency_id, portfolio_id, lead_id)
             # Escalated, or no official can be reached: the clerks chase it.
             if kind == Kind.ESCALATED or not people & self.reachable:
                 people |= self.clerks(code)

@@ -38,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, date=None, **options):
         on = date or timezone.localdate()
+        if not dry_run:
+            self.send_notices()
         if not business_days.is_business_day(on):
             self.stdout.write(f"{long_date(on)} is not a business day: no reminders are planned or sent.")
             return
@@ -75,6 +77,18 @@ class Command(BaseCommand):
                 f"Not everything due was delivered: {sent.retrying} copy(ies) will be retried, {sent.failed} failed "
                 "for good (admin: Reminder deliveries, filter by status)."
             )
+
+    def send_notices(self):
+        """Decisions on requests are told at once, on any day: they are not reminders."""
+        notices = reminders.send_notices()
+        if notices.sent:
+            self.stdout.write(f"Sent {notices.sent} email(s) telling officials of a declined request.")
+        if notices.withheld:
+            self.stdout.write(f"Withheld {notices.withheld} such email(s): the recipient may no longer be told.")
+        for problem in notices.problems:
+            self.stdout.write(self.style.WARNING(f"  A declined-request email was not sent: {problem}"))
+        if notices.retrying:
+            self.stdout.write(self.style.WARNING(f"{notices.retrying} declined-request email(s) will be retried."))
 
     def dry_run(self, on):
         plan = reminders.plan_reminders(on=on, dry_run=True)

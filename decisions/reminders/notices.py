@@ -1,0 +1,125 @@
+"""Notices: email an official the Cabinet Office's decision on their request, from the RequestNotice outbox.
+
+Each row was written with the decision (one transaction); a sender claims it with a conditional UPDATE before
+emailing, so two runs at once send it once. Failures go back to the outbox with the reminders' back-off; a
+refusal (5xx) or the last attempt fails it for good. The recipient is checked again when it is sent.
+"""
+
+import dataclasses
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cabinet.models import format_marking
+from decisions import access
+from decisions.models import RequestNotice
+
+from .emails import _mail_domain, follow_up_url
+from .schedule import config
+from .sending import _backoff, _describe, _is_permanent
+
+Status, Reason = RequestNotice.Status, RequestNotice.Reason
+
+
+@dataclasses.dataclass
+class NoticeResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    withheld: int = 0
+    problems: list = dataclasses.field(default_factory=list)
+
+
+def notice_email(notice):
+    """The email for one notice: subject, plain text and HTML, with the minute's marking, marked as automatic."""
+    change = notice.change
+    follow_up, recipient = change.follow_up, notice.recipient
+    minute = follow_up.decision.minute
+    context = {
+        "marking": format_marking(minute.classification, minute.endorsement),
+        "name": recipient.first_name or recipient.get_username(),
+        "change": change, "follow_up": follow_up, "reference": minute.reference, "number": follow_up.decision.number,
+        "asked_by_them": change.requested_by_id == recipient.pk,
+        "requested_by": change.requested_by.get_full_name() or change.requested_by.get_username(),
+        "url": follow_up_url(follow_up), "site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME,
+    }
+    subject = " ".join(render_to_string("emails/request-declined-subject.txt", context).split())
+    email = EmailMultiAlternatives(
+        subject,
+        render_to_string("emails/request-declined-body.txt", context),
+        to=[recipient.email],
+        headers={
+            "Message-ID": f"<request-notice-{notice.pk}@{_mail_domain()}>",
+            "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
+        },
+    )
+    email.attach_alternative(render_to_string("emails/request-declined-body.html", context), "text/html")
+    return email
+
+
+def send_notices(*, now=None):
+    """Claim and email each notice due to go (and any a crashed sender left claimed). Call it outside a transaction."""
+    cfg, now = config(), now or timezone.now()
+    result = NoticeResult()
+    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Status.SENDING, claimed_at__lt=now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
+    )
+    ids = list(RequestNotice.objects.filter(due).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return result
+    mailer = mail.mailers.default
+    for pk in ids:
+        token = uuid.uuid4().hex
+        # The claim: only one sender's UPDATE finds the row still due.
+        if not RequestNotice.objects.filter(due, pk=pk).update(status=Status.SENDING, claim_token=token, claimed_at=now):
+            continue
+        claimed = RequestNotice.objects.filter(pk=pk, claim_token=token, status=Status.SENDING)
+        notice = RequestNotice.objects.select_related(
+            "recipient", "change__requested_by", "change__decided_by", "change__follow_up__decision__minute"
+        ).get(pk=pk)
+        _send(notice, claimed, mailer=mailer, now=now, cfg=cfg, result=result)
+    return result
+
+
+def _send(notice, claimed, *, mailer, now, cfg, result):
+    recipient = notice.recipient
+    follow_up = notice.change.follow_up
+    if not recipient.is_active or not access.visible_follow_ups(recipient).filter(pk=follow_up.pk).exists():
+        claimed.update(status=Status.WITHHELD, reason=Reason.NOT_RESPONSIBLE if recipient.is_active else Reason.INACTIVE,
+                       claim_token="", claimed_at=None, last_error=f"{recipient.get_username()} may not be told now")
+        result.withheld += 1
+        return
+    if not recipient.email:
+        claimed.update(status=Status.FAILED, reason=Reason.NO_ADDRESS, claim_token="", claimed_at=None,
+                       last_error=f"{recipient.get_username()} has no email address")
+        result.failed += 1
+        result.problems.append(f"{recipient.get_username()} has no email address")
+        return
+    email = notice_email(notice)
+    try:
+        accepted = mailer.send_messages([email])
+        error = None if accepted == 1 else "The mail backend reported the email not sent."
+    except (OSError, ValueError) as failure:  # smtplib's errors are OSErrors
+        error = failure
+    if error is None:
+        claimed.update(status=Status.SENT, sent_at=now, message_id=email.extra_headers["Message-ID"],
+                       attempts=F("attempts") + 1, last_error="", reason="", claim_token="", claimed_at=None)
+        result.sent += 1
+        return
+    text = _describe(error) if isinstance(error, BaseException) else error
+    result.problems.append(f"{recipient.get_username()}: {text}")
+    if (isinstance(error, BaseException) and _is_permanent(error)) or notice.attempts + 1 >= cfg["max_attempts"]:
+        reason = Reason.REFUSED if isinstance(error, BaseException) and _is_permanent(error) else Reason.GAVE_UP
+        claimed.update(status=Status.FAILED, reason=reason, attempts=F("attempts") + 1, claim_token="",
+                       claimed_at=None, last_error=text[:1000])
+        result.failed += 1
+    else:
+        claimed.update(status=Status.PENDING, attempts=F("attempts") + 1, claim_token="", claimed_at=None,
+                       next_attempt_at=now + _backoff(notice.attempts + 1, cfg), last_error=text[:1000])
+        result.retrying += 1
