@@ -454,7 +454,7 @@ class FollowUpAdmin(RecordAdmin):
 # failed, and can put a copy back in the outbox to go again at the next run. Imported here, with the
 # section it serves, to keep this addition apart from the rest of the file.
 
-from decisions.models import Reminder, ReminderDelivery  # noqa: E402
+from decisions.models import Reminder, ReminderDelivery, RequestNotice  # noqa: E402
 
 
 class ReminderDeliveryInline(NoDeleteMixin, admin.TabularInline):
@@ -506,6 +506,24 @@ class ReminderAdmin(NoDeleteMixin, admin.ModelAdmin):
     @admin.display(description="Failed", ordering="failed_count")
     def failed(self, reminder):
         return reminder.failed_count
+
+
+@admin.register(RequestNotice)
+class RequestNoticeAdmin(RecordAdmin):
+    """The emails telling officials a clerk's decision on their request: what was sent and what was not, and why."""
+
+    list_display = ["change", "recipient", "status", "reason", "attempts", "sent_at", "next_attempt_at"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["change__follow_up__decision__minute", "recipient"]
+    search_fields = ["change__follow_up__decision__minute__reference", "recipient__username", "recipient__email"]
+    fields = ["change", "recipient", "status", "reason", "attempts", "next_attempt_at", "sent_at", "message_id", "last_error", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
 
 @admin.register(ReminderDelivery)

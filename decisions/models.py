@@ -704,6 +704,7 @@ class RequestNotice(models.Model):
     last_error = models.TextField(blank=True)
     reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -156,6 +156,12 @@ def records(clerk):
     )
     ReminderDelivery.objects.create(reminder=reminder, recipient=clerk)
     Group.objects.create(name="Clerks")
+    # A declined request, so the outbox of decision emails has a row (its admin lists them).
+    open_one = FollowUp.objects.filter(status="open", due_date__isnull=False).exclude(
+        due_date_changes__status="pending"
+    ).order_by("pk").first()
+    open_one.take("request_extension", user=clerk, to_date=open_one.due_date + datetime.timedelta(days=90), reason="Budget.")
+    open_one.take("decide_request", user=clerk, approve=False, reason="Not agreed.")
     EmailAddress.objects.create(user=clerk, email="clerk@dpmc.example.govt.nz", verified=True, primary=True)
     # django-axes' records of sign-ins (its admin lists them): a success and a failure, through the sign-in form.
     person = make_user(username="signs-in")
