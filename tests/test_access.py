@@ -367,8 +367,9 @@ def _grow(world, count):
 @pytest.mark.parametrize("page, queries", [
     # session, user, profile, scope; four groups (rows; a count only when full), the status counts
     ("dashboard", 9),
-    # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page of rows
-    ("followup_list", 9),
+    # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page's keys
+    # (from the follow-ups alone), then its rows with their context
+    ("followup_list", 10),
     # session, user, profile, scope, the minute and paper sets; the minute (with committee, paper, confirming minute
     # and release), its portfolios, others' summaries; decision items, their redactions, their own follow-ups; the
     # access-log row of this read
