@@ -77,29 +77,32 @@ class Scope:
 
     @cached_property
     def _records(self):
-        """The minutes that concern the official ({minute: its paper}) and the papers that do, in one query:
-        a union of indexed lookups, each by portfolio, lead agency or responsible agency/portfolio."""
+        """The minutes that concern the official ({minute: its paper}) and the papers that do, in one query.
+
+        The minutes are read once, each with its paper, where its key is in one of the indexed lookups (by
+        portfolio, by its paper's lead agency, by the official's own follow-ups): one pass over the minutes
+        rather than one join to them for each lookup. The papers come from indexed lookups by portfolio and
+        lead agency, and as the papers of those minutes.
+        """
         no_minute = _int(None)
-        lookups = []
+        concerns, papers = Q(), []
         if self.portfolios:
             portfolios = sorted(self.portfolios)
-            lookups += [
-                Minute.portfolios.through.objects.filter(portfolio_id__in=portfolios).values_list("minute_id", "minute__paper_id"),
+            concerns |= Q(pk__in=Minute.portfolios.through.objects.filter(portfolio_id__in=portfolios).values("minute_id"))
+            papers.append(
                 Paper.portfolios.through.objects.filter(portfolio_id__in=portfolios)
-                .annotate(no_minute=no_minute).values_list("no_minute", "paper_id"),
-            ]
+                .annotate(no_minute=no_minute).values_list("no_minute", "paper_id")
+            )
         if self.agencies:
             agencies = sorted(self.agencies)
-            lookups += [
-                Minute.objects.filter(paper__lead_agency_id__in=agencies).values_list("pk", "paper_id"),
-                Paper.objects.filter(lead_agency_id__in=agencies).annotate(no_minute=no_minute).values_list("no_minute", "pk"),
-            ]
+            concerns |= Q(paper_id__in=Paper.objects.filter(lead_agency_id__in=agencies).values("pk"))
+            papers.append(Paper.objects.filter(lead_agency_id__in=agencies).annotate(no_minute=no_minute).values_list("no_minute", "pk"))
         if self.own() is not None:
-            lookups.append(FollowUp.objects.filter(self.own()).values_list("minute_id", "minute__paper_id"))
-        if not lookups:
+            concerns |= Q(pk__in=FollowUp.objects.filter(self.own()).values("minute_id"))
+        if not concerns:
             return {}, frozenset()
-        first, *rest = [lookup.order_by() for lookup in lookups]
-        rows = list(first.union(*rest))
+        minutes = Minute.objects.filter(concerns).values_list("pk", "paper_id").order_by()
+        rows = list(minutes.union(*[lookup.order_by() for lookup in papers]).order_by())
         minutes = {minute: paper for minute, paper in rows if minute is not None}
         return minutes, frozenset(paper for _, paper in rows if paper is not None)
 

@@ -38,7 +38,7 @@ class FollowUpFilterForm(forms.Form):
         # Undated last, whichever way and on every database (no reliance on where NULLs sort).
         "due": (F("due_date").asc(nulls_last=True), "pk"),
         "-due": (F("due_date").desc(nulls_last=True), "-pk"),
-        "reference": ("decision__minute__reference", "decision__sort_key", "pk"),
+        "reference": ("minute__reference", "decision__sort_key", "pk"),  # the follow-up's own copy of its minute
         "status": ("status", "due_date", "pk"),
     }
 

@@ -154,13 +154,23 @@ def dashboard(request):
     })
 
 
+# The stored full-text vectors of a list row's follow-up, decision item and minute: long, and never shown.
+SEARCH_VECTORS = ("search_vector", "decision__search_vector", "decision__minute__search_vector")
+
+
 @require_GET
 def followup_list(request):
     form = FollowUpFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
     queryset = form.filter(access.visible_follow_ups(request.user))
-    page = Paginator(_with_list_context(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's keys are read from the follow-ups alone (joining first would join every row before the sort and
+    # the LIMIT), then its rows with their context in one query, as the dashboard does.
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    pks = list(page.object_list)
+    rows = _with_list_context(FollowUp.objects.filter(pk__in=pks)).defer(*SEARCH_VECTORS)  # the list shows no vector
+    by_pk = {follow_up.pk: follow_up for follow_up in rows}
+    page.object_list = [by_pk[pk] for pk in pks]  # keys the user may see, read above
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
