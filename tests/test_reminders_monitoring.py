@@ -2,7 +2,6 @@
 with why, a permanent refusal is final at once, and the command fails whenever anything due was not delivered.
 Queued copies are checked again at send time. A digest stays short at any size."""
 
-import socket
 import threading
 
 import pytest
@@ -15,24 +14,12 @@ from django.urls import reverse
 from decisions import reminders
 from decisions.models import Reminder, ReminderDelivery
 from tests.factories import AgencyFactory, PortfolioFactory, make_user
-from tests.test_reminders import at, day, due_follow_up, sent_to, smtp_mailer
+from tests.test_reminders import at, day, due_follow_up, free_port, sent_to, smtp_mailer
 
 pytestmark = pytest.mark.django_db
 
 Kind, Status, Reason = Reminder.Kind, ReminderDelivery.Status, ReminderDelivery.Reason
 ON = day("2026-03-20")  # a Friday: DUE in test_reminders is this day
-
-
-def port_in_our_range():
-    """A free port in 8600-8609, the range these tests may listen on."""
-    for port in range(8600, 8610):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail("No free port in 8600-8609 for the test SMTP server.")
 
 
 class Server:
@@ -65,7 +52,7 @@ def serve(settings):
 
     def start(**replies):
         handler = Server(**replies)
-        controller = Controller(handler, hostname="127.0.0.1", port=port_in_our_range())
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
         controller.start()
         controllers.append(controller)
         settings.MAILERS = smtp_mailer(controller.port)
@@ -134,7 +121,7 @@ def test_a_550_refusal_is_final_at_once_and_the_others_still_get_theirs(serve, t
 
 def test_with_the_server_down_every_copy_waits_and_the_run_exits_non_zero(settings, two_officials):
     due_follow_up(responsible_agency=two_officials[0].profile.agencies.get())
-    settings.MAILERS = smtp_mailer(port_in_our_range())  # nothing listens there
+    settings.MAILERS = smtp_mailer(free_port())  # nothing listens there
     with pytest.raises(CommandError, match=r"The mail server could not be used \(ConnectionRefusedError"):
         call_command("sendreminders", "--date", "2026-03-20")
     assert statuses() == [("aroha", Status.PENDING, "", 1), ("ben", Status.PENDING, "", 1)]
