@@ -2,7 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import simple_history.models
 from django.conf import settings
+
+import cabinet.history
 from django.db import migrations, models
 
 
@@ -37,4 +40,36 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('change', 'recipient'), name='decisions_requestnotice_unique_recipient'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent'), _negated=True), models.Q(('sent_at__isnull', False), models.Q(('message_id', ''), _negated=True)), _connector='OR'), name='decisions_requestnotice_sent_has_time_and_id'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['failed', 'withheld']), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='decisions_requestnotice_not_sent_says_why')],
             },
         ),
+            migrations.CreateModel(
+            name='HistoricalRequestNotice',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed: refused, or out of attempts'), ('cancelled', 'Not needed: closed or due date moved'), ('withheld', 'Not sent: the recipient no longer needs it')], default='pending', max_length=10)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Not sent before this time (back-off).')),
+                ('claim_token', models.CharField(blank=True, editable=False, max_length=32)),
+                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('message_id', models.CharField(blank=True, max_length=200)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('last_error', models.TextField(blank=True)),
+                ('reason', models.CharField(blank=True, choices=[('refused', 'The mail server refused it for good (5xx)'), ('gave_up', 'Temporary failures until the last attempt'), ('no_address', 'The recipient has no email address'), ('inactive', "The recipient's account is deactivated"), ('not_responsible', 'The recipient no longer sees the follow-up')], help_text='Why it was not sent.', max_length=20)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('change', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='decisions.duedatechange')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recipient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'historical request notice',
+                'verbose_name_plural': 'historical request notices',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        # History is append-only (docs/security.md): PostgreSQL refuses UPDATE and DELETE on it.
+        cabinet.history.AppendOnly(tables=["decisions_historicalrequestnotice"]),
     ]
