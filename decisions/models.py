@@ -309,7 +309,12 @@ class FollowUp(models.Model):
     # The lifecycle (decisions/lifecycle.py declares it): take() is the only writer of `status`.
 
     def waiting_request(self):
-        """The date-change request waiting for a clerk, if any (at most one: a named constraint)."""
+        """The date-change request waiting for a clerk, if any (at most one: a named constraint).
+
+        A page that prefetched the follow-up's changes reads them; a row just locked for a step asks the database.
+        """
+        if "due_date_changes" in getattr(self, "_prefetched_objects_cache", {}):
+            return next((change for change in self.due_date_changes.all() if change.is_waiting), None)
         return self.due_date_changes.filter(status=DueDateChange.Status.PENDING).first()
 
     def available_steps(self, user):

@@ -214,7 +214,7 @@ def _followup_context(request, follow_up, **forms):
     return {
         "follow_up": follow_up, "minute": minute, "decisions": decisions, "timeline": _timeline(follow_up),
         "due_date_changes": follow_up.due_date_changes.all(),
-        "waiting": next((change for change in follow_up.due_date_changes.all() if change.is_waiting), None),
+        "waiting": follow_up.waiting_request(),
         "steps": {name: LIFECYCLE[name] for name in steps if name != "add_note"},
         "can_add_note": "add_note" in steps,
         "is_clerk": access.is_clerk(request.user), "today": timezone.localdate(),
