@@ -310,6 +310,10 @@ class Minute(models.Model):
         indexes = [
             # The register filters by body and year.
             models.Index(fields=["committee", "year"], name="cabinet_minute_body_year"),
+            # The admin's list, newest first, read a page at a time rather than sorted whole; its date range.
+            models.Index(fields=["-decision_date", "-reference"], name="cabinet_minute_newest"),
+            # The admin's year filter: the first and the last year, each one index lookup.
+            models.Index(fields=["year"], name="cabinet_minute_year"),
         ]
 
     def __str__(self):

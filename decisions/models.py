@@ -247,6 +247,13 @@ class FollowUp(models.Model):
             models.Index(fields=["status", "due_date"], name="decisions_followup_status_due"),
             # "Assigned to me": an official's queue of what they lead.
             models.Index(fields=["lead", "status"], name="decisions_followup_lead"),
+            # Lists in their default order (soonest due first), a page read in order rather than sorted whole:
+            # every follow-up (the admin), and those still owed (the dashboard's groups, the follow-up list).
+            models.Index(fields=["due_date", "id"], name="decisions_followup_due"),
+            models.Index(
+                fields=["due_date", "id"], name="decisions_followup_owed_due",
+                condition=Q(status__in=["open", "extension", "submitted"]),
+            ),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, FilteredRelation, Min, Prefetch, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -93,12 +93,14 @@ def dashboard(request):
     # The to-do's queues, each the same rows as its list: a request waiting for a clerk (at most one a follow-up),
     # report-backs with no date (FollowUp.objects.undated()), and for officials what they lead and still owe.
     queues = {
-        "waiting": Exists(DueDateChange.objects.filter(follow_up=OuterRef("pk"), status=DueDateChange.Status.PENDING)),
+        "waiting": Q(waiting__isnull=False),
         "undated_report_backs": owed & Q(due_date__isnull=True, kind=FollowUp.Kind.REPORT_BACK),
         "mine": Q(lead=request.user.pk, status__in=FollowUpFilterForm.OWED),
     }
-    # Every count on the page in one aggregate: the groups' totals, the to-do's and each status's.
-    counts = visible.order_by().aggregate(
+    # Every count on the page in one aggregate: the groups' totals, the to-do's and each status's. The waiting
+    # request is joined (at most one a follow-up: a constraint), not looked up again for every follow-up.
+    waiting = FilteredRelation("due_date_changes", condition=Q(due_date_changes__status=DueDateChange.Status.PENDING))
+    counts = visible.order_by().annotate(waiting=waiting).aggregate(
         **{f"group_{key}": Count("pk", filter=owed & condition) for key, condition in conditions.items()},
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in FollowUp.Status.values},
         **{f"queue_{key}": Count("pk", filter=Q(condition)) for key, condition in queues.items()},
@@ -173,7 +175,11 @@ def followup_list(request):
     page.object_list = [by_pk[pk] for pk in pks]  # keys the user may see, read above
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    context = {
+        "form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+    }
     template = "decisions/followup_list_results.html" if request.htmx else "decisions/followup_list.html"
     return render(request, template, context)
 
@@ -367,7 +373,7 @@ followup_assign_lead = _step_view("assign_lead")
 
 
 def minute_detail(request, pk):
-    minute = get_object_or_404(access.visible_minutes(request.user).with_context().select_related("release"), pk=pk)
+    minute = get_object_or_404(access.visible_minutes(request.user, few=True).with_context().select_related("release"), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     follow_ups = access.visible_follow_ups(request.user).filter(minute=minute)
@@ -390,10 +396,10 @@ def _with_summaries(decisions, summaries):
 
 
 def paper_detail(request, pk):
-    paper = get_object_or_404(access.visible_papers(request.user).with_people(), pk=pk)
+    paper = get_object_or_404(access.visible_papers(request.user, few=True).with_people(), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    minutes = access.visible_minutes(request.user).filter(paper=paper).select_related("committee", "release")
+    minutes = access.visible_minutes(request.user, few=True).filter(paper=paper).select_related("committee", "release")
     minutes = list(minutes.prefetch_related(
         Prefetch("decisions", queryset=DecisionItem.objects.prefetch_related(
             "redactions__ground",
