@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from cabinet.admin import ChoicesOncePerPageMixin, NoDeleteMixin, RecordAdmin, VersionedInline
+from cabinet.admin import ChoicesOncePerPageMixin, LargeListMixin, NoDeleteMixin, RecordAdmin, VersionedInline
 from cabinet.models import Minute, recorded
 from decisions import lifecycle, search
 from decisions.forms import reference_from
@@ -62,8 +62,12 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Minute.objects.order_by("-year").values_list("year", flat=True).distinct()
-        return [(year, year) for year in years]
+        # From the first year to the last, newest first: two lookups on the index on year, where listing the
+        # distinct years would read every minute. The register has minutes in every year it spans.
+        span = Minute.objects.aggregate(first=Min("year"), last=Max("year"))
+        if span["first"] is None:
+            return []
+        return [(year, year) for year in range(span["last"], span["first"] - 1, -1)]
 
     def queryset(self, request, queryset):
         return queryset.filter(year=self.value()) if self.value() else queryset
@@ -85,12 +89,16 @@ class DecisionItemInline(VersionedInline, NoDeleteMixin, admin.TabularInline):
 
 
 @admin.register(Minute)
-class MinuteAdmin(RecordAdmin):
+class MinuteAdmin(LargeListMixin, RecordAdmin):
     list_display = ["reference", "title", "committee", "decision_date", "kind", "item_count", "open_follow_ups"]
-    list_filter = ["committee", YearFilter, "kind", "classification", "portfolios", "is_withdrawn"]
+    # Dates by a filter of fixed choices (this month, this year ...), not a date hierarchy: listing the years
+    # and months that have minutes reads every minute.
+    list_filter = [
+        "committee", YearFilter, ("decision_date", admin.DateFieldListFilter), "kind", "classification", "portfolios",
+        "is_withdrawn",
+    ]
     list_select_related = ["committee"]
     search_fields = ["reference", "title", "decisions__text"]
-    date_hierarchy = "decision_date"
     autocomplete_fields = ["portfolios", "paper", "confirmed_by"]
     fields = [
         "reference", "is_revised", "committee", "kind", "decision_date", "title", "portfolios", "paper",
@@ -138,16 +146,13 @@ class MinuteAdmin(RecordAdmin):
             "form": form, "plan": plan, "refusal": refusal,
         })
 
-    show_full_result_count = False
-    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
-
     def get_queryset(self, request):
         # Subqueries, not a join over every minute: PostgreSQL computes them after the page's LIMIT (unless
         # the list is sorted by them), and the page count leaves them out.
         return super().get_queryset(request).annotate(
             item_count=count_of(DecisionItem.objects.filter(minute=OuterRef("pk"))),
-            open_follow_ups=count_of(
-                FollowUp.objects.filter(decision__minute=OuterRef("pk"), status__in=FollowUp.ACTIVE_STATUSES)
+            open_follow_ups=count_of(  # by the follow-up's own copy of its minute (indexed): no join to the items
+                FollowUp.objects.filter(minute=OuterRef("pk"), status__in=FollowUp.ACTIVE_STATUSES)
             ),
         )
 
@@ -246,14 +251,12 @@ class NewFollowUpInline(ChoicesOncePerPageMixin, NoDeleteMixin, admin.StackedInl
 
 
 @admin.register(DecisionItem)
-class DecisionItemAdmin(RecordAdmin):
+class DecisionItemAdmin(LargeListMixin, RecordAdmin):
     list_display = ["__str__", "verb", "short_text", "is_redacted"]
     list_filter = ["verb", "is_redacted", "minute__committee"]
     list_select_related = ["minute"]
     # The newest minutes first, by the index on minute: sorting by the minute's date would sort every item.
     ordering = ["-minute_id", "sort_key"]
-    show_full_result_count = False
-    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
     search_fields = ["minute__reference", "text"]
     autocomplete_fields = ["minute"]
     fields = ["minute", "number", "verb", "text", "is_redacted"]
@@ -335,18 +338,17 @@ class ProgressNoteInline(NoDeleteMixin, admin.TabularInline):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(RecordAdmin):
+class FollowUpAdmin(LargeListMixin, RecordAdmin):
     list_display = ["__str__", "status", "responsible", "report_to", "due", "original_due_date"]
+    # Due dates by a filter of fixed choices, not a date hierarchy (which reads every follow-up's date).
     list_filter = [
-        "status", "kind", OverdueFilter, "decision__minute__committee", "responsible_portfolio", "responsible_agency",
+        "status", "kind", OverdueFilter, ("due_date", admin.DateFieldListFilter), "decision__minute__committee",
+        "responsible_portfolio", "responsible_agency",
     ]
     # The page's rows are sorted and cut from the follow-ups alone, then their labels read in a few queries:
     # joining first would join every follow-up before the sort.
     list_select_related = []
     search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
-    show_full_result_count = False
-    list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
-    date_hierarchy = "due_date"
     autocomplete_fields = [
         "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
         "discharged_by_minute", "discharged_by_paper", "superseded_by",
