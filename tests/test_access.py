@@ -223,6 +223,65 @@ def test_a_paper_concerns_the_official_through_its_portfolio_or_lead_agency_alon
     assert access.may_see(world.official, through_portfolio) and not access.may_see(world.official, minute)
 
 
+def _fresh(user):
+    """The same user as a new object: a scope that has read nothing yet."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_a_page_checks_its_few_records_by_the_same_rule_as_the_whole_set(world):
+    # The routes on their own, plus a paper that concerns them only by its portfolio, one only by its lead agency,
+    # one by neither, a minute of the portfolio paper (not theirs) and an oral minute of their portfolio.
+    through_portfolio = PaperFactory(lead_agency=AgencyFactory(short_name="MoJ"))
+    through_portfolio.portfolios.set([world.resources])
+    led, neither = PaperFactory(lead_agency=world.mbie), PaperFactory(lead_agency=world.msd)
+    not_theirs = MinuteFactory(paper=through_portfolio)
+    oral = MinuteFactory(paper=None)
+    oral.portfolios.set([world.resources])
+    minutes = {**{key: world.minutes[key] for key in OFFICIAL_SEES_MINUTE}, "not_theirs": not_theirs, "oral": oral}
+    sees_minute = {**OFFICIAL_SEES_MINUTE, "not_theirs": False, "oral": True}
+    papers = {
+        **{key: minute.paper for key, minute in world.minutes.items()}, "through_portfolio": through_portfolio,
+        "led": led, "neither": neither,
+    }
+    sees_paper = {**OFFICIAL_SEES_MINUTE, "through_portfolio": True, "led": True, "neither": False}
+    for key, minute in minutes.items():
+        official = _fresh(world.official)
+        assert access.visible_minutes(official, few=True).filter(pk=minute.pk).exists() is sees_minute[key], key
+        assert access.may_see(official, minute) is sees_minute[key], key  # the whole set, read afterwards, agrees
+    for key, paper in papers.items():
+        official = _fresh(world.official)
+        assert access.visible_papers(official, few=True).filter(pk=paper.pk).exists() is sees_paper[key], key
+        assert access.may_see(official, paper) is sees_paper[key], key
+    # Clerks see every record, people with no scope none, either way.
+    clerk = make_user(Profile.Role.CLERK, username="clerk")
+    assert access.visible_minutes(clerk, few=True).count() == len(minutes)
+    unscoped = make_user(Profile.Role.OFFICIAL, username="unscoped")
+    assert not access.visible_minutes(unscoped, few=True).exists() and not access.visible_papers(unscoped, few=True).exists()
+
+
+def test_a_minute_page_never_reads_the_officials_whole_set(client, world, django_assert_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.official)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(world.minutes["shared"].get_absolute_url()).status_code == 200
+        assert client.get(world.minutes["other"].get_absolute_url()).status_code == 404
+    # Every minute the official may see would come back from one query: none is read whole on a page.
+    reads_every_minute = [q["sql"] for q in queries.captured_queries if '"cabinet_minute"."paper_id" AS "paper_id"' in q["sql"]]
+    assert reads_every_minute == []
+
+
+def test_many_keys_go_to_the_database_as_one_parameter(world):
+    many = list(range(1, 3001))  # far past SQLite's and the driver's comfortable number of parameters
+    rows = set(FollowUp.objects.filter(access.among("minute_id", many + [world.minutes["shared"].pk])))
+    assert rows == set(FollowUp.objects.filter(minute_id__lte=3000)) | set(world.minutes["shared"].follow_ups.all())
+    if connection.vendor == "postgresql":
+        sql, params = FollowUp.objects.filter(access.among("minute_id", many)).query.sql_with_params()
+        assert "ANY(" in sql and len(params) == 1
+
+
 def test_a_minute_with_no_paper_concerns_the_official_through_its_portfolio(world):
     oral = MinuteFactory(paper=None)
     oral.portfolios.set([world.resources])

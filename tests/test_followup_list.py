@@ -54,3 +54,24 @@ def test_an_invalid_filter_leaves_the_others_applied(client, official, queue):
     assert "“Due by” must be on or after “Due from”" in response.content.decode()
     assert [f.description for f in response.context["page"].object_list] == ["Later"]  # due_from still applies
     assert listed(client, due_from="not a date", undated="on") == ["Undated"]
+
+
+def test_a_long_list_links_the_first_last_and_nearby_pages_never_every_page(client, official, agency, monkeypatch):
+    import re
+
+    from decisions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # twelve follow-ups make twelve pages
+    minute = MinuteFactory(paper__lead_agency=agency)
+    for day in range(1, 13):
+        FollowUpFactory(decision=DecisionItemFactory(minute=minute), responsible_agency=agency, due_date=D(2026, 5, day),
+                        due_precision="day")
+    client.force_login(official)
+    page = client.get(reverse("decisions:followup_list"), {"page": 6}).content.decode()
+    linked = [int(n) for n in re.findall(r'aria-label="Page (\d+)"', page)]
+    # Page 6 of 12: the first and last pages, two either side of it, and a gap marked on each side.
+    assert linked == [1, 4, 5, 6, 7, 8, 12]
+    assert page.count("govuk-pagination__item--ellipses") == 2
+    assert 'aria-label="Page 6" aria-current="page"' in page
+    first = client.get(reverse("decisions:followup_list"), {"page": 1}).content.decode()
+    assert [int(n) for n in re.findall(r'aria-label="Page (\d+)"', first)] == [1, 2, 3, 12]  # itself, two after, the last
