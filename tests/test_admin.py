@@ -232,3 +232,28 @@ def test_minute_changelist_counts_items_and_open_follow_ups_of_each_shown_minute
     assert rows[quiet.reference] == (0, 0)
     by_items = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"o": "-6"})
     assert [m.reference for m in by_items.context["cl"].result_list][:1] == [busy.reference]
+
+
+def test_a_long_admin_list_is_counted_only_up_to_its_cap(admin_client, monkeypatch):
+    from cabinet.admin import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    for number in range(1, 6):
+        MinuteFactory(reference=f"CAB-26-MIN-{number:04d}")
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"))
+    # Five minutes, counted to the cap of three: the list says so rather than give three as its size.
+    assert response.context["cl"].result_count == 3
+    assert "3 or more minutes: filter, search or sort to reach the rest" in response.content.decode()
+    # Under the cap the count is exact.
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"q": "CAB-26-MIN-0002"})
+    assert response.context["cl"].result_count == 1 and "or more" not in response.content.decode()
+
+
+def test_the_year_filter_offers_each_year_from_the_last_to_the_first(admin_client):
+    MinuteFactory(reference="CAB-19-MIN-0001", decision_date=datetime.date(2019, 5, 6))
+    MinuteFactory(reference="CAB-21-MIN-0001", decision_date=datetime.date(2021, 5, 3))
+    response = admin_client.get(reverse("admin:cabinet_minute_changelist"))
+    [year_filter] = [spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", None) == "year"]
+    assert [value for value, _ in year_filter.lookup_choices] == [2021, 2020, 2019]
+    by_year = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"year": "2019"})
+    assert [m.reference for m in by_year.context["cl"].result_list] == ["CAB-19-MIN-0001"]

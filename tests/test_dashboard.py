@@ -214,3 +214,20 @@ def test_a_reader_has_no_to_do(client, reader, queues):
     response = client.get(reverse("decisions:dashboard"))
     assert response.context["todo"] == [] and "Your to-do" not in response.content.decode()
     assert "Your queue" not in response.content.decode()
+
+
+def test_decided_requests_are_not_waiting_and_count_their_follow_up_once(client, clerk, official, queues):
+    # The extension's request declined, then asked again: one follow-up with a decided request and one waiting.
+    [extension] = [f for f in queues["waiting"] if f.due_date is not None]
+    extension.take("decide_request", user=clerk, approve=False, reason="Not agreed.")
+    extension.take("request_extension", user=official, to_date=datetime.date(2026, 8, 31), reason="Asked again.")
+    # The proposal's decided (approved) and nothing asked since: no longer waiting.
+    [proposed] = [f for f in queues["waiting"] if f.due_date is None]
+    proposed.take("decide_request", user=clerk, approve=True, approved_by="Chair", reason="Agreed.")
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    assert [(queue.key, queue.count) for queue in response.context["todo"]][0] == ("waiting", 1)
+    # Each follow-up counts once in its status however many requests it has had: the edges' six (one cancelled)
+    # and the queues' five, the extension's follow-up the only one waiting on an extension.
+    counts = {value: count for value, _, count in response.context["status_counts"]}
+    assert counts["extension"] == 1 and counts["cancelled"] == 1 and sum(counts.values()) == 11
