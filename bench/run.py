@@ -240,6 +240,7 @@ def main():
     print(f"Register: {sizes['minutes']:,} minutes, {sizes['decision_items']:,} decision items, "
           f"{sizes['follow_ups']:,} follow-ups ({sizes['owed']:,} owed); the official acts for {agency.short_name}.")
     server = start_server(args.port, environment)
+    load_before = os.getloadavg()[0]
     try:
         floor_ms, rows = measure(args.port, people, pages, args.requests)
     finally:
@@ -248,13 +249,17 @@ def main():
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    # Other work on the machine slows the floor and the pages alike, but not by the same factor: say how busy it was.
+    load = (round(load_before, 1), round(os.getloadavg()[0], 1))
     text = table(floor_ms, rows, people)
-    print(f"\nPages on PostgreSQL, gunicorn, DEBUG=0: p50 of {args.requests} requests as a multiple of the floor\n" + text)
+    print(f"\nPages on PostgreSQL, gunicorn, DEBUG=0: p50 of {args.requests} requests as a multiple of the floor "
+          f"(load average {load[0]} at the start, {load[1]} at the end, {os.cpu_count()} CPUs)\n" + text)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "pages.txt").write_text(text + "\n")
     (out / "pages.json").write_text(json.dumps({
         "sizes": sizes, "generated_seconds": generated_seconds, "requests": args.requests, "floor_ms": floor_ms,
+        "load_average": load,
         "people": {role: user.get_username() for role, (user, _) in people.items()}, "pages": rows,
     }, indent=2))
 
