@@ -357,7 +357,8 @@ KINDS = [
     Kind(
         "decisions", "Decision items", access.visible_decisions, _decision_match, "text",
         related=lambda rows: rows.select_related("minute").prefetch_related(
-            Prefetch("redactions", queryset=Redaction.objects.select_related("ground"))
+            # By key: the model's order names the decision, which would join the items and minutes to sort.
+            Prefetch("redactions", queryset=Redaction.objects.select_related("ground").order_by("decision_id", "start", "pk"))
         ),
         reference_order=("-minute__decision_date", "minute", "sort_key"),
         headline_options={"max_words": 35, "min_words": 15, "max_fragments": 2, "fragment_delimiter": FRAGMENTS},

@@ -23,10 +23,22 @@ from decisions.forms import (
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
-from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
+from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
 DUE_SOON_BUSINESS_DAYS = 10
+
+
+# The models' default orders name their parent ("decision", "follow_up", "minute"), which Django follows into the
+# parent's own order, joining its table (and the minute's) to sort a handful of rows. The pages sort by keys instead.
+REDACTIONS = Prefetch(
+    "redactions", queryset=Redaction.objects.select_related("ground").order_by("decision_id", "start", "pk")
+)
+
+
+def _items(queryset):
+    """Decision items in their order within a minute, each with its redactions and their grounds."""
+    return queryset.order_by("minute_id", "sort_key").prefetch_related(REDACTIONS)
 
 
 def _with_list_context(queryset):
@@ -223,7 +235,7 @@ def _timeline(follow_up):
 def _followup_context(request, follow_up, **forms):
     minute = follow_up.decision.minute
     decisions = (
-        DecisionItem.objects.filter(minute=minute).prefetch_related("redactions__ground")
+        _items(DecisionItem.objects.filter(minute=minute))
     )
     steps = follow_up.available_steps(request.user)
     return {
@@ -241,8 +253,9 @@ def _get_follow_up(request, pk):
     """The follow-up with what its page shows, in one visible-to-the-user query (404 otherwise)."""
     return get_object_or_404(
         access.visible_follow_ups(request.user).with_context().prefetch_related(
-            Prefetch("notes", queryset=ProgressNote.objects.select_related("author")),
-            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by", "decided_by")),
+            Prefetch("notes", queryset=ProgressNote.objects.select_related("author").order_by("created_at", "pk")),
+            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by", "decided_by")
+                     .order_by("requested_at", "pk")),
         ),
         pk=pk,
     )
@@ -386,8 +399,7 @@ def minute_detail(request, pk):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     follow_ups = access.visible_follow_ups(request.user).filter(minute=minute)
-    decisions = minute.decisions.prefetch_related(
-        "redactions__ground",
+    decisions = _items(minute.decisions.all()).prefetch_related(
         Prefetch("follow_ups", queryset=_with_list_context(follow_ups), to_attr="visible_follow_ups"),
     )
     return render(request, "decisions/minute_detail.html", {
@@ -410,8 +422,7 @@ def paper_detail(request, pk):
         return HttpResponseNotAllowed(["GET"])
     minutes = access.visible_minutes(request.user, few=True).filter(paper=paper).select_related("committee", "release")
     minutes = list(minutes.prefetch_related(
-        Prefetch("decisions", queryset=DecisionItem.objects.prefetch_related(
-            "redactions__ground",
+        Prefetch("decisions", queryset=_items(DecisionItem.objects.all()).prefetch_related(
             Prefetch("follow_ups", queryset=_with_list_context(access.visible_follow_ups(request.user)), to_attr="visible_follow_ups"),
         ), to_attr="items")
     ))

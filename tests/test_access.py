@@ -429,8 +429,9 @@ def _grow(world, count):
     # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page's keys
     # (from the follow-ups alone), then its rows with their context
     ("followup_list", 10),
-    # session, user, profile, scope, the minute and paper sets; the minute (with committee, paper, confirming minute
-    # and release), its portfolios, others' summaries; decision items, their redactions, their own follow-ups; the
+    # session, user, profile, scope; the minute (with committee, paper, confirming minute and release) checked by
+    # its own indexed lookups, never the official's whole set; its portfolios; the same check for others'
+    # summaries, then the summaries; decision items, their redactions with grounds, their own follow-ups; the
     # access-log row of this read
     ("minute", 12),
 ])
