@@ -12,7 +12,9 @@ An official's scope is their profile's agencies and portfolios:
   (`follow_up_summaries`): no link, notes, timeline or action.
 
 Everything else is a 404. Inactive and signed-out users see nothing. The two questions are `may_see` and
-`may_act`; the `visible_*` querysets answer the first for many records at once, from the same rule.
+`may_act`; the `visible_*` querysets answer the first for many records at once, from the same rule: for lists
+and search against the official's minutes and papers, read once per request; for a page's few minutes or papers
+(`few=True`), by each record's own indexed lookups, so a page costs the same however much the official may see.
 """
 
 import weakref
