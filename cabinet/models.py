@@ -314,6 +314,8 @@ class Minute(models.Model):
             models.Index(fields=["-decision_date", "-reference"], name="cabinet_minute_newest"),
             # The admin's year filter: the first and the last year, each one index lookup.
             models.Index(fields=["year"], name="cabinet_minute_year"),
+            # On PostgreSQL also cabinet_minute_paper_of, a covering index of each minute's paper for working out an
+            # official's minutes (cabinet/migrations/0007_page_indexes.py: SQLite has no covering indexes).
         ]
 
     def __str__(self):

@@ -254,12 +254,8 @@ class FollowUp(models.Model):
                 fields=["due_date", "id"], name="decisions_followup_owed_due",
                 condition=Q(status__in=["open", "extension", "submitted"]),
             ),
-            # The dashboard's counts and the clerk's overdue register read this index alone (an index-only scan),
-            # never the follow-ups' wide rows.
-            models.Index(
-                fields=["status", "due_date"], name="decisions_followup_counts",
-                include=["id", "kind", "lead", "report_to", "responsible_portfolio", "responsible_agency"],
-            ),
+            # On PostgreSQL also decisions_followup_counts, a covering index for the dashboard's counts
+            # (decisions/migrations/0011_page_indexes.py: SQLite has no covering indexes).
         ]
 
     def __str__(self):
