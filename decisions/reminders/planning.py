@@ -123,6 +123,12 @@ def _write_batch(new, *, now):
     follow-up once, so a written row is known by its follow-up.
     """
     with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            # The foreign-key checks of the rows written run at commit, one query a row, each planned once a
+            # session: planned while the outbox was still near empty (a first run), they scan it whole for every
+            # copy. Planned for each row instead, they use the index however much the outbox has grown.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         written = _insert_reminders(new, now=now)
         _queue_copies(
             [(written[p.follow_up_id], user_id) for p in new if p.follow_up_id in written for user_id in sorted(p.recipients)],
