@@ -135,7 +135,7 @@ class FollowUpLines:
 
     def _add(self, row):
         fields = len(self.FIELDS)
-        follow_up = FollowUp.from_db("default", self.FIELDS, row[:fields])
+        follow_up = FollowUp.from_db(FollowUp.objects.db, self.FIELDS, row[:fields])
         description, number, reference, classification, endorsement = row[fields:]
         due_date, on = follow_up.due_date, self.on
         key = (due_date, follow_up.is_active)
