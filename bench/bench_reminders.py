@@ -194,9 +194,12 @@ def measure(label, argv, profile=False):
         times.print(label)
         print(f"\n--- profile: {label}")
         pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_LINES", "25")))
+    # A digest stays readable at any size: its longest plain-text body, and the most follow-ups it lists.
+    longest = max((len(message.body.splitlines()) for message in mail.outbox), default=0)
+    listed = max((sum(line.startswith("- [") for line in message.body.splitlines()) for message in mail.outbox), default=0)
     return {"run": label, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
             "database_seconds": round(sum(times.seconds.values()), 3), "queries": len(queries),
-            "emails": len(mail.outbox), "status": status}
+            "emails": len(mail.outbox), "longest_digest_lines": longest, "most_listed": listed, "status": status}
 
 
 def bench_size(owed, profile=False):
@@ -250,7 +253,8 @@ def main(argv=None):
             print(
                 f"  {run['run']:<20} {run['seconds']:>8.3f} s  {run['ratio']:>5.1f}x floor  "
                 f"(Python {run['cpu_seconds']:.2f} s, database {run['database_seconds']:.2f} s)  {run['queries']:>5} queries  "
-                f"{run['emails']:>4} emails  {verdict} the target (< {result['target_seconds']:g} s, "
+                f"{run['emails']:>4} emails (longest {run['longest_digest_lines']} lines, {run['most_listed']} listed)  "
+                f"{verdict} the target (< {result['target_seconds']:g} s, "
                 f"<= {TARGET_RATIO}x){'' if run['status'] == 'ok' else '  ' + run['status']}"
             )
     print(f"  load average while measuring: {', '.join(f'{load:.1f}' for load in os.getloadavg())} "

@@ -16,7 +16,7 @@ Four steps, each safe to repeat and to run twice at once (two cron hosts):
 """
 
 from .checks import PreviewEmail, Reconciliation, preview, reconcile
-from .emails import Item, digest_context, follow_up_url, message_id_for, reminder_email, section_of
+from .emails import FollowUpLines, Item, Line, digest_context, follow_up_url, message_id_for, reminder_email, section_of
 from .notices import NoticeResult, notice_email, send_notices
 from .planning import Planned, PlanResult, plan_reminders
 from .schedule import DEFAULTS, Recipients, Schedule, Step, config, is_digest_day, reminder_day, week_start
@@ -24,7 +24,9 @@ from .sending import MailServerDown, SendResult, cancel_stale, send_due
 
 __all__ = [
     "DEFAULTS",
+    "FollowUpLines",
     "Item",
+    "Line",
     "MailServerDown",
     "NoticeResult",
     "PlanResult",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions.models import FollowUp, Reminder, ReminderDelivery
 
-from .emails import Item, digest_context, reminder_email
+from .emails import FollowUpLines, Item, digest_context, reminder_email
 from .planning import due_in_batch, existing_keys, follow_up_batches
 from .schedule import Recipients, Schedule, config, is_digest_day
 
@@ -28,21 +28,19 @@ def preview(*, on, plan, now=None):
     """The emails a run on `on` would send: the outbox as it stands plus what `plan` (a dry run) would add."""
     cfg, now = config(), now or timezone.now()
     stale_before = now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
-    copies = ReminderDelivery.objects.filter(
+    copies = list(ReminderDelivery.objects.filter(
         Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale_before)
-    ).values_list("recipient_id", "reminder__follow_up_id", "reminder__kind", "reminder__offset", "reminder__due_date")
-    copies = list(copies)
-    follow_ups = FollowUp.objects.select_related("decision__minute").in_bulk(
-        {copy[1] for copy in copies} | {p.follow_up_id for p in plan.planned}
-    )
+    ).values_list("recipient_id", "reminder__follow_up_id", "reminder__kind", "reminder__offset", "reminder__due_date"))
+    lines = FollowUpLines(on).load({copy[1] for copy in copies} | {p.follow_up_id for p in plan.planned})
     items = defaultdict(list)
     for recipient_id, follow_up_id, kind, offset, due_date in copies:
-        follow_up = follow_ups[follow_up_id]
+        follow_up = lines.follow_up(follow_up_id)
         if follow_up.is_active and follow_up.due_date == due_date:
-            items[recipient_id].append(Item(follow_up, kind, offset))
+            items[recipient_id].append(Item(lines[follow_up_id], kind, offset))
     for planned in plan.planned:
+        line = lines[planned.follow_up_id]
         for user_id in planned.recipients:
-            items[user_id].append(Item(follow_ups[planned.follow_up_id], planned.kind, planned.offset))
+            items[user_id].append(Item(line, planned.kind, planned.offset))
     users = get_user_model().objects.select_related("profile").in_bulk(list(items))
     emails, waiting = [], []
     for user_id, user_items in sorted(items.items(), key=lambda pair: users[pair[0]].email):
@@ -70,24 +68,33 @@ class Reconciliation:
         return not (self.missing or self.nobody or self.unreachable or self.failed or self.stuck)
 
 
-def reconcile(*, on, now=None):
-    """Check the outbox against what is due by `on`: every reminder that has fallen due must have its row."""
+def reconcile(*, on, now=None, plan=None):
+    """Check the outbox against what is due by `on`: every reminder that has fallen due must have its row.
+
+    Given the day's `plan` (a real run's), its reminders due are checked rather than worked out again.
+    """
     cfg, now = config(), now or timezone.now()
-    schedule, recipients = Schedule(cfg), Recipients()
     missing, unreachable = [], set()
-    for rows in follow_up_batches(cfg["batch_size"]):
+    if plan is None:
+        schedule, recipients = Schedule(cfg), Recipients()
         due = []
-        for planned, without_email in due_in_batch(rows, on=on, schedule=schedule, recipients=recipients):
-            due.append(planned)
-            unreachable |= without_email
-        existing = existing_keys(due)
-        missing.extend(p for p in due if p.key not in existing)
+        for rows in follow_up_batches(cfg["batch_size"]):
+            for planned, without_email in due_in_batch(rows, on=on, schedule=schedule, recipients=recipients):
+                due.append(planned)
+                unreachable |= {recipients.username[user_id] for user_id in without_email}
+    else:
+        due, unreachable = plan.due, set(plan.unreachable)
+    size = cfg["batch_size"] * 4
+    for start in range(0, len(due), size):
+        chunk = due[start:start + size]
+        existing = existing_keys(chunk)
+        missing.extend(p for p in chunk if p.key not in existing)
     return Reconciliation(
         missing=missing,
         nobody=Reminder.objects.filter(
             follow_up__status__in=FollowUp.ACTIVE_STATUSES, queued_at__isnull=False, deliveries__isnull=True
         ).count(),
-        unreachable=sorted(recipients.username[user_id] for user_id in unreachable),
+        unreachable=sorted(unreachable),
         failed=ReminderDelivery.objects.filter(status=Status.FAILED).count(),
         stuck=ReminderDelivery.objects.filter(
             status=Status.SENDING, claimed_at__lt=now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])

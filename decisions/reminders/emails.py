@@ -1,9 +1,17 @@
-"""The digest email: its Message-ID, its sections of follow-ups, and the message itself."""
+"""The digest email: its Message-ID, its lines and sections, and the message itself.
+
+A digest is built from `Item`s: a `Line` (what is owed, as printed, worked out once a run and shared by every
+recipient it goes to) and the kind and offset of the recipient's reminder about it. Each section counts its
+items and lists only the most pressing few, with a link for the rest, so a digest is the same length at any
+size. A new kind of line (a release due, a report-back counted to a lodgement deadline) is a row in `SECTIONS`
+and a function that makes its `Line`s.
+"""
 
 import dataclasses
+import datetime
 import functools
 import hashlib
-from collections import defaultdict
+import heapq
 from email.utils import parseaddr
 from urllib.parse import urlencode
 
@@ -42,29 +50,15 @@ def follow_up_url(follow_up):
     return f"{settings.SITE_URL}{_follow_up_path(follow_up.pk)}"
 
 
-@dataclasses.dataclass(frozen=True)
-class Item:
-    follow_up: FollowUp
-    kind: str
-    offset: int
-
-    @classmethod
-    def of(cls, copy):
-        return cls(copy.reminder.follow_up, copy.reminder.kind, copy.reminder.offset)
-
-    @property
-    def urgency(self):
-        return (self.kind != Kind.UNDATED, self.offset)
-
-
 SECTIONS = [
-    # (key, heading, phrase in the subject)
+    # (key, heading, phrase in the subject), most pressing first
     ("overdue", "Overdue", "overdue"),
     ("due", "Due today", "due today"),
     ("due_soon", "Due soon", "due soon"),
     ("undated", "Report-backs with no due date: please set one", "with no due date"),
 ]
 ACTIVE = [("status", status) for status in FollowUp.ACTIVE_STATUSES]
+CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
 
 
 def section_of(follow_up, on, days_overdue):
@@ -76,6 +70,108 @@ def section_of(follow_up, on, days_overdue):
     return "due" if on >= reminder_day(follow_up.due_date) else "due_soon"
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a digest, as printed: the same for every recipient, so worked out once a run."""
+
+    key: tuple  # what it is about, e.g. ("follow_up", pk): a digest lists each once
+    section: str
+    sort: tuple  # most pressing first, within its section
+    rank: tuple  # how high its marking is: the digest carries the highest
+    marking: str
+    reference: str
+    number: str
+    description: str
+    due_date: datetime.date | None
+    due_text: str
+    days_overdue: int
+    path: str
+
+    @property
+    def url(self):
+        return f"{settings.SITE_URL}{self.path}"
+
+
+@functools.cache
+def _marking(classification, endorsement):
+    return format_marking(classification, endorsement)
+
+
+@functools.cache
+def _long_date(day):
+    return day and f"{day.day} {day:%B %Y}"
+
+
+class FollowUpLines:
+    """The lines for follow-ups on a day, each read (one query for many) and worked out once a run.
+
+    `follow_up(pk)` is the follow-up itself, with only what the sender checks (status, due date, who is
+    responsible), for `access.may_see`.
+    """
+
+    # In the model's order, as `from_db` takes them.
+    FIELDS = [
+        field.attname for field in FollowUp._meta.concrete_fields
+        if field.attname in {"id", "status", "due_date", "responsible_agency_id", "responsible_portfolio_id"}
+    ]
+    COLUMNS = ["description", "decision__number", "minute__reference", "minute__classification", "minute__endorsement"]
+
+    def __init__(self, on):
+        self.on, self._lines, self._follow_ups, self._overdue = on, {}, {}, {}
+
+    def load(self, pks, chunk=2000):
+        missing = sorted(set(pks) - self._lines.keys())
+        for start in range(0, len(missing), chunk):
+            rows = FollowUp.objects.filter(pk__in=missing[start:start + chunk]).values_list(*self.FIELDS, *self.COLUMNS)
+            for row in rows:
+                self._add(row)
+        return self
+
+    def __getitem__(self, pk):
+        return self._lines[pk]
+
+    def follow_up(self, pk):
+        return self._follow_ups[pk]
+
+    def _add(self, row):
+        fields = len(self.FIELDS)
+        follow_up = FollowUp.from_db(FollowUp.objects.db, self.FIELDS, row[:fields])
+        description, number, reference, classification, endorsement = row[fields:]
+        due_date, on = follow_up.due_date, self.on
+        key = (due_date, follow_up.is_active)
+        if key not in self._overdue:
+            self._overdue[key] = follow_up.business_days_overdue(on)
+        days_overdue = self._overdue[key]
+        self._follow_ups[follow_up.pk] = follow_up
+        self._lines[follow_up.pk] = Line(
+            key=("follow_up", follow_up.pk),
+            section=section_of(follow_up, on, days_overdue),
+            sort=(-days_overdue, due_date or on, reference, follow_up.pk),
+            rank=(CLASSIFICATION_RANK[classification], bool(endorsement)),
+            marking=_marking(classification, endorsement),
+            reference=reference,
+            number=number,
+            description=description,
+            due_date=due_date,
+            due_text=_long_date(due_date),
+            days_overdue=days_overdue,
+            path=_follow_up_path(follow_up.pk),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Item:
+    """A recipient's reminder about a line: its kind and offset say how pressing it is."""
+
+    line: Line
+    kind: str
+    offset: int
+
+    @property
+    def urgency(self):
+        return (self.kind != Kind.UNDATED, self.offset)
+
+
 def list_url(key, lines, on):
     """The recipient's follow-up list filtered to a section: the place for the lines a digest leaves out."""
     if key == "overdue":
@@ -83,7 +179,7 @@ def list_url(key, lines, on):
     elif key == "undated":
         query = [*ACTIVE, ("kind", FollowUp.Kind.REPORT_BACK), ("undated", "on")]
     else:
-        dates = [line["due_date"] for line in lines]
+        dates = [line.due_date for line in lines]
         query = [*ACTIVE, ("due_from", min(dates).isoformat()), ("due_to", max(dates).isoformat()), ("sort", "due")]
     return f"{settings.SITE_URL}{_list_path()}?{urlencode(query)}"
 
@@ -93,11 +189,8 @@ def _list_path():
     return reverse("decisions:followup_list")
 
 
-CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
-
-
 def digest_context(items, *, on, lines_per_section=None):
-    """Sections of the follow-ups this digest is about (each once, by its most pressing reminder), and the highest marking.
+    """Sections of the lines this digest is about (each once, by its most pressing reminder), and the highest marking.
 
     Each section counts them all but lists only the most pressing `lines_per_section` (the setting `digest_lines`),
     with a link to the recipient's follow-up list, filtered to the section, for the rest.
@@ -106,59 +199,36 @@ def digest_context(items, *, on, lines_per_section=None):
         lines_per_section = config()["digest_lines"]
     latest = {}
     for item in items:
-        if item.follow_up.pk not in latest or item.urgency > latest[item.follow_up.pk].urgency:
-            latest[item.follow_up.pk] = item
-    lines, dates = defaultdict(list), {}
+        known = latest.get(item.line.key)
+        if known is None or item.urgency > known.urgency:
+            latest[item.line.key] = item
+    by_section = {}
     for item in latest.values():
-        follow_up = item.follow_up
-        minute = follow_up.decision.minute
-        if follow_up.due_date not in dates:
-            dates[follow_up.due_date] = (
-                follow_up.business_days_overdue(on),
-                follow_up.due_date and f"{follow_up.due_date.day} {follow_up.due_date:%B %Y}",
-            )
-        days_overdue, due_text = dates[follow_up.due_date]
-        lines[section_of(follow_up, on, days_overdue)].append({
-            "follow_up": follow_up,
-            "minute": minute,
-            "due_date": follow_up.due_date,
-            "due_text": due_text,
-            "days_overdue": days_overdue,
-            "is_escalated": item.kind == Kind.ESCALATED,
-            "sort": (-days_overdue, follow_up.due_date or on, minute.reference, follow_up.pk),
-        })
+        by_section.setdefault(item.line.section, []).append(item)
     sections = []
     for key, heading, phrase in SECTIONS:
-        if not lines[key]:
+        section = by_section.get(key)
+        if not section:
             continue
-        ordered = sorted(lines[key], key=lambda line: line["sort"])
-        shown = [_described(line) for line in ordered[:lines_per_section]]
+        shown = heapq.nsmallest(lines_per_section, section, key=lambda item: item.line.sort)
+        more = len(section) - len(shown)
         sections.append({
-            "key": key, "heading": heading, "phrase": phrase, "count": len(ordered), "lines": shown,
-            "more": len(ordered) - len(shown),
-            "more_url": list_url(key, ordered, on) if len(ordered) > len(shown) else "",
-            "escalated": sum(line["is_escalated"] for line in ordered),
+            "key": key, "heading": heading, "phrase": phrase, "count": len(section),
+            "lines": [_described(item) for item in shown], "more": more,
+            "more_url": list_url(key, [item.line for item in section], on) if more else "",
+            "escalated": sum(item.kind == Kind.ESCALATED for item in section),
         })
-    top = max(
-        (item.follow_up.decision.minute for item in latest.values()),
-        key=lambda minute: (CLASSIFICATION_RANK[minute.classification], bool(minute.endorsement)),
-    )
-    return {
-        "sections": sections, "marking": format_marking(top.classification, top.endorsement), "on": on,
-        "total": len(latest),
-    }
+    top = max((item.line for item in latest.values()), key=lambda line: line.rank)
+    return {"sections": sections, "marking": top.marking, "on": on, "total": len(latest)}
 
 
-def _described(line):
-    """A listed line's words and link (worked out only for the lines shown)."""
-    follow_up, minute = line.pop("follow_up"), line.pop("minute")
+def _described(item):
+    """A listed line's words and link, as the templates and the dry run print them."""
+    line = item.line
     return {
-        **line,
-        "reference": minute.reference,
-        "number": follow_up.decision.number,
-        "marking": minute.marking,
-        "description": follow_up.description,
-        "url": follow_up_url(follow_up),
+        "reference": line.reference, "number": line.number, "marking": line.marking, "description": line.description,
+        "due_date": line.due_date, "due_text": line.due_text, "days_overdue": line.days_overdue,
+        "is_escalated": item.kind == Kind.ESCALATED, "url": line.url,
     }
 
 

@@ -40,6 +40,7 @@ class PlanResult:
     deliveries: int = 0  # recipients' copies queued
     unreachable: dict = dataclasses.field(default_factory=dict)  # username: copies not queued for want of an email
     nobody: list = dataclasses.field(default_factory=list)  # new reminders with no one to send them to
+    due: list = dataclasses.field(default_factory=list)  # every reminder due by the day, new or not (for `reconcile`)
 
 
 def follow_up_batches(batch_size):
@@ -96,6 +97,7 @@ def plan_reminders(*, on, now=None, dry_run=False):
             due.append(planned)
             for user_id in without_email:
                 unreachable[user_id] += 1
+        result.due.extend(due)
         existing = existing_keys(due)
         new = sorted((p for p in due if p.key not in existing), key=lambda p: (p.follow_up_id, p.kind, p.offset))
         if new and not dry_run:
@@ -114,29 +116,54 @@ def plan_reminders(*, on, now=None, dry_run=False):
 
 
 def _write_batch(new, *, now):
-    """Write the reminders and their copies; return those written here (not by a planner running alongside)."""
+    """Write the reminders and their copies; return those written here (not by a planner running alongside).
+
+    One INSERT returns the reminders it wrote: a reminder another planner wrote first (or is writing: the
+    INSERT waits on its unique key) is skipped, and that planner queues its copies. A batch holds each
+    follow-up once, so a written row is known by its follow-up.
+    """
     with transaction.atomic(durable=True):
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    follow_up_id=p.follow_up_id, kind=p.kind, due_date=p.due_date, offset=p.offset,
-                    planned_for=p.planned_for, created_at=now,
-                )
-                for p in new
-            ],
-            ignore_conflicts=True,
+        if connection.vendor == "postgresql":
+            # The foreign-key checks of the rows written run at commit, one query a row, each planned once a
+            # session: planned while the outbox was still near empty (a first run), they scan it whole for every
+            # copy. Planned for each row instead, they use the index however much the outbox has grown.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        written = _insert_reminders(new, now=now)
+        _queue_copies(
+            [(written[p.follow_up_id], user_id) for p in new if p.follow_up_id in written for user_id in sorted(p.recipients)],
+            now=now,
         )
-        # Ours unless another planner wrote them first, in which case it has queued their copies.
-        fresh = Reminder.objects.filter(
-            follow_up_id__in={p.follow_up_id for p in new}, queued_at__isnull=True
-        ).values_list("pk", "follow_up_id", "kind", "due_date", "offset", "planned_for")
-        pk_of = {
-            (fu, kind, planned_for) if due_date is None else (fu, kind, due_date, offset): pk
-            for pk, fu, kind, due_date, offset, planned_for in fresh
-        }
-        _queue_copies([(pk_of[p.key], user_id) for p in new if p.key in pk_of for user_id in sorted(p.recipients)], now=now)
-        Reminder.objects.filter(pk__in=list(pk_of.values())).update(queued_at=now)
-    return [p for p in new if p.key in pk_of]
+    return [p for p in new if p.follow_up_id in written]
+
+
+def _insert_reminders(new, *, now):
+    """Insert the reminders, queued at `now`, skipping any already there: {follow-up pk: reminder pk} of those written."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    columns = 'follow_up_id, kind, due_date, "offset", planned_for, created_at, queued_at'
+    ops, when = connection.ops, connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "
+                "SELECT reminder.*, %s::timestamptz, %s::timestamptz FROM unnest(%s::bigint[], %s::varchar[], %s::date[], "
+                "%s::smallint[], %s::date[]) AS reminder ON CONFLICT DO NOTHING RETURNING follow_up_id, id",
+                [when, when, *(list(column) for column in zip(
+                    *[(p.follow_up_id, p.kind, p.due_date, p.offset, p.planned_for) for p in new]
+                ))],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(new))} "
+                "ON CONFLICT DO NOTHING RETURNING follow_up_id, id",
+                [
+                    value for p in new for value in (
+                        p.follow_up_id, p.kind, ops.adapt_datefield_value(p.due_date), p.offset,
+                        ops.adapt_datefield_value(p.planned_for), when, when,
+                    )
+                ],
+            )
+        return dict(cursor.fetchall())
 
 
 def _queue_copies(pairs, *, now):

@@ -20,6 +20,7 @@ DEFAULTS = {
     "max_attempts": 6,  # failed sends before a copy is marked failed
     "retry_backoff_minutes": 15,  # doubled after each failed attempt ...
     "retry_backoff_max_minutes": 24 * 60,  # ... up to this
+    "claim_recipients": 25,  # recipients whose copies one sender claims, emails and records at a time
     "claim_timeout_minutes": 30,  # a copy left "sending" this long (a crashed sender) is sent again
     "digest_lines": 10,  # follow-ups listed per section of a digest; the rest are counted, with a link
 }

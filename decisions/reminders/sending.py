@@ -10,13 +10,14 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from decisions import access
-from decisions.models import FollowUp, ReminderDelivery
+from decisions.models import FollowUp, Reminder, ReminderDelivery
 
-from .emails import Item, message_id_for, reminder_email
+from .emails import FollowUpLines, Item, message_id_for, reminder_email
 from .schedule import config, is_digest_day
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,10 @@ def _record_failure(queryset, error, *, now, cfg, result):
 def send_due(*, on, now=None):
     """Email each recipient one digest of their copies due to go on `on`.
 
-    Call it outside any transaction: each claim must commit at once for a second sender to see it.
+    Copies are claimed for several recipients at once (the setting `claim_recipients`), each claim one UPDATE
+    that returns the rows it took and commits at once, so a second sender skips them; each batch's sent copies
+    are then recorded in one UPDATE. A crash in between leaves that batch claimed: after `claim_timeout_minutes`
+    each recipient's copies are sent again, as claimed, with the same Message-ID. Call it outside any transaction.
     """
     cfg, now = config(), now or timezone.now()
     result = SendResult(cancelled=cancel_stale())
@@ -155,16 +159,16 @@ def send_due(*, on, now=None):
         .order_by("recipient_id")
         .distinct()
     )
-    abandoned_tokens, due_today, waiting = defaultdict(list), set(), set()
+    abandoned_tokens, due_today, waiting = set(), set(), set()
     for recipient_id, digest, status, token in outbox:
         if status == Status.SENDING:
-            abandoned_tokens[recipient_id].append(token)
+            abandoned_tokens.add((recipient_id, token))
         elif is_digest_day(digest, on):
             due_today.add(recipient_id)
         else:
             waiting.add(recipient_id)
     result.waiting = len(waiting)
-    recipients = sorted(due_today | abandoned_tokens.keys())
+    recipients = sorted(due_today | {recipient_id for recipient_id, _ in abandoned_tokens})
     if not recipients:
         return result
 
@@ -180,33 +184,30 @@ def send_due(*, on, now=None):
             error, now=now, cfg=cfg, result=result,
         )
         return result
+    fresh = sorted(due_today)
+    size = max(1, cfg["claim_recipients"])
     try:
-        for index, recipient_id in enumerate(recipients):
-            try:
-                for old in abandoned_tokens[recipient_id]:
-                    # Sent again whole, as claimed before, so that it keeps its Message-ID.
-                    token = uuid.uuid4().hex
-                    reclaimed = ReminderDelivery.objects.filter(
-                        claim_token=old, status=Status.SENDING, claimed_at__lt=stale_before
-                    ).update(claim_token=token, claimed_at=now)
-                    if reclaimed:
-                        sender.send_claimed(token)
-                if recipient_id in due_today:
-                    token = uuid.uuid4().hex
-                    claimed = ReminderDelivery.objects.filter(ready, recipient_id=recipient_id).update(
-                        status=Status.SENDING, claim_token=token, claimed_at=now
-                    )
-                    if claimed:
-                        sender.send_claimed(token)
-            except MailServerDown as down:
-                result.error = str(down)
-                # The failed email's copies already wait out their back-off; the rest get the same attempt.
-                later = [r for r in recipients[index:] if r in due_today]
-                _record_failure(
-                    ReminderDelivery.objects.filter(ready, recipient_id__in=later),
-                    down.__cause__, now=now, cfg=cfg, result=result,
-                )
-                break
+        # Left claimed by a crashed sender: each recipient's copies go again whole, as claimed, keeping their Message-ID.
+        for old in sorted({token for _, token in abandoned_tokens}):
+            token = uuid.uuid4().hex
+            sender.send_claimed(token, _claim(
+                "claim_token = %s AND status = %s AND claimed_at < %s", [old, Status.SENDING, _when(stale_before)],
+                token=token, now=now,
+            ))
+        for start in range(0, len(fresh), size):
+            batch = fresh[start:start + size]
+            token = uuid.uuid4().hex
+            sender.send_claimed(token, _claim(
+                f"status = %s AND next_attempt_at <= %s AND recipient_id IN ({', '.join(['%s'] * len(batch))})",
+                [Status.PENDING, _when(now), *batch], token=token, now=now,
+            ))
+    except MailServerDown as down:
+        result.error = str(down)
+        # The failed email's copies already wait out their back-off; the rest get the same attempt.
+        _record_failure(
+            ReminderDelivery.objects.filter(ready, recipient_id__in=fresh),
+            down.__cause__, now=now, cfg=cfg, result=result,
+        )
     finally:
         try:
             mailer.close()
@@ -215,72 +216,119 @@ def send_due(*, on, now=None):
     return result
 
 
+def _when(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _claim(condition, params, *, token, now):
+    """Claim the copies matching `condition` with one UPDATE: (pk, resends, recipient, reminder) of each it took.
+
+    The UPDATE commits at once; a second sender's UPDATE waits for it, finds the rows no longer waiting and
+    takes none of them.
+    """
+    table = connection.ops.quote_name(ReminderDelivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s WHERE {condition} "
+            "RETURNING id, resends, recipient_id, reminder_id",
+            [Status.SENDING, token, _when(now), *params],
+        )
+        return sorted(cursor.fetchall())
+
+
 class _Sender:
-    """One run's sending: the open connection, and the people and follow-ups already read (each is read once)."""
+    """One run's sending: the open connection, the people, and what each reminder and follow-up says (read once)."""
 
     def __init__(self, mailer, users, *, on, now, cfg, result):
-        self.mailer, self.users, self.follow_ups = mailer, users, {}
+        self.mailer, self.users = mailer, users
         self.on, self.now, self.cfg, self.result = on, now, cfg, result
+        self.lines, self.reminders = FollowUpLines(on), {}
 
-    def send_claimed(self, token):
-        claimed = ReminderDelivery.objects.filter(claim_token=token, status=Status.SENDING)
-        copies = list(
-            claimed.order_by("pk").values_list(
-                "pk", "resends", "recipient_id", "reminder__follow_up_id", "reminder__kind", "reminder__offset"
-            )
-        )
+    def send_claimed(self, token, copies):
+        """Email each recipient their claimed copies, then record the ones sent with one UPDATE."""
         if not copies:
             return
-        recipient = self.users[copies[0][2]]
+        missing = {reminder_id for *_, reminder_id in copies} - self.reminders.keys()
+        if missing:
+            rows = Reminder.objects.filter(pk__in=sorted(missing)).values_list("pk", "follow_up_id", "kind", "offset")
+            self.reminders.update((pk, rest) for pk, *rest in rows)
+        self.lines.load(self.reminders[reminder_id][0] for *_, reminder_id in copies)
+        by_recipient = defaultdict(list)
+        for pk, resends, recipient_id, reminder_id in copies:
+            by_recipient[recipient_id].append((pk, resends, *self.reminders[reminder_id]))
+        claimed = ReminderDelivery.objects.filter(claim_token=token, status=Status.SENDING)
+        sent = {}  # recipient: (Message-ID, copies)
+        try:
+            for recipient_id, theirs in by_recipient.items():
+                outcome = self._send(self.users[recipient_id], theirs, claimed.filter(recipient_id=recipient_id))
+                if outcome:
+                    sent[recipient_id] = outcome
+        except MailServerDown as down:
+            # What this batch claimed and did not send goes back to the outbox with the same attempt.
+            unsent = claimed.exclude(recipient_id__in=sorted(sent))
+            if unsent.exists():
+                _record_failure(unsent, down.__cause__, now=self.now, cfg=self.cfg, result=self.result)
+            raise
+        finally:
+            self._record_sent(claimed, sent)
+
+    def _send(self, recipient, copies, claimed):
+        """Email one recipient their copies: (Message-ID, number of copies) once the server accepted it."""
         copies = self._still_theirs(recipient, claimed, copies)
         if not copies:
-            return
-        missing = {copy[3] for copy in copies} - self.follow_ups.keys()
-        if missing:
-            self.follow_ups.update(FollowUp.objects.select_related("decision__minute").in_bulk(missing))
-        items = [Item(self.follow_ups[follow_up_id], kind, offset) for _, _, _, follow_up_id, kind, offset in copies]
+            return None
+        items = [Item(self.lines[follow_up_id], kind, offset) for _, _, follow_up_id, kind, offset in copies]
         message_id = message_id_for([(pk, resends) for pk, resends, *_ in copies])
         email = reminder_email(recipient, items, on=self.on, message_id=message_id)
         if not email.recipients():
             self._not_sent(claimed, Status.FAILED, Reason.NO_ADDRESS, f"{recipient.get_username()} has no email address")
-            return
+            return None
         try:
             accepted = self.mailer.send_messages([email])
         except (OSError, ValueError) as error:  # smtplib's errors are OSErrors
             _record_failure(claimed, error, now=self.now, cfg=self.cfg, result=self.result)
             if _is_connection_error(error):
                 raise MailServerDown(_describe(error)) from error
-            return
+            return None
         if accepted != 1:
             # The backend kept a failure quiet (fail_silently) or dropped the address: not delivered, try again.
             _record_failure(
                 claimed, "The mail backend reported the email not sent.", now=self.now, cfg=self.cfg, result=self.result
             )
+            return None
+        return message_id, len(copies)
+
+    def _record_sent(self, claimed, sent):
+        """Record every email of a batch the server accepted: one UPDATE, each copy given its email's Message-ID."""
+        if not sent:
             return
-        recorded = claimed.update(
-            status=Status.SENT, sent_at=self.now, message_id=message_id, attempts=F("attempts") + 1, last_error="",
-            reason="", claim_token="", claimed_at=None,
+        recorded = claimed.filter(recipient_id__in=sorted(sent)).update(
+            status=Status.SENT, sent_at=self.now, attempts=F("attempts") + 1, last_error="", reason="",
+            claim_token="", claimed_at=None,
+            message_id=Case(
+                *[When(recipient_id=recipient_id, then=Value(message_id)) for recipient_id, (message_id, _) in sent.items()],
+                default=Value(""),  # never taken: the rows are the sent recipients'
+            ),
         )
-        if recorded != len(copies):
-            logger.warning("Email %s: %d of %d copies were recorded sent.", message_id, recorded, len(copies))
-        self.result.emails += 1
-        self.result.items += len(copies)
+        copies = sum(count for _, count in sent.values())
+        if recorded != copies:
+            logger.warning("%d of %d copies sent were recorded sent.", recorded, copies)
+        self.result.emails += len(sent)
+        self.result.items += copies
 
     def _still_theirs(self, recipient, claimed, copies):
-        """The copies the recipient may still be sent; the rest are withheld, with why (one query a digest)."""
+        """The copies the recipient may still be sent (`access.may_see`, now); the rest are withheld, with why."""
         if not recipient.is_active:
             self._not_sent(claimed, Status.WITHHELD, Reason.INACTIVE, f"{recipient.get_username()} is deactivated")
             return []
-        visible = set(
-            access.visible_follow_ups(recipient).filter(pk__in={copy[3] for copy in copies}).values_list("pk", flat=True)
-        )
-        gone = [copy[0] for copy in copies if copy[3] not in visible]
-        if gone:
+        visible = [copy for copy in copies if access.may_see(recipient, self.lines.follow_up(copy[2]))]
+        if len(visible) < len(copies):
+            kept = {copy[0] for copy in visible}
             self._not_sent(
-                claimed.filter(pk__in=gone), Status.WITHHELD, Reason.NOT_RESPONSIBLE,
-                f"{recipient.get_username()} no longer sees the follow-up",
+                claimed.filter(pk__in=[copy[0] for copy in copies if copy[0] not in kept]), Status.WITHHELD,
+                Reason.NOT_RESPONSIBLE, f"{recipient.get_username()} no longer sees the follow-up",
             )
-        return [copy for copy in copies if copy[3] in visible]
+        return visible
 
     def _not_sent(self, queryset, status, reason, text):
         count = queryset.update(status=status, reason=reason, last_error=text, claim_token="", claimed_at=None)

@@ -2,10 +2,12 @@
 
 import bisect
 import datetime
+import functools
 import random
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -186,6 +188,9 @@ class Command(BaseCommand):
         names = [field.attname for field in history.tracked_fields]
         now = timezone.now()
         user_id = (user or self.clerk).pk
+        if connection.vendor == "postgresql":
+            return self.copy_history(history, names, objs, dates=dates, now=now, user_id=user_id,
+                                     history_type=history_type, overrides=overrides)
         rows = []
         for n, obj in enumerate(objs):
             values = {name: getattr(obj, name) for name in names}
@@ -198,6 +203,39 @@ class Command(BaseCommand):
         rows = history.objects.bulk_create(rows, batch_size=BATCH)
         self.counts["history rows"] += len(rows)
         return rows
+
+    def copy_history(self, history, names, objs, *, dates, now, user_id, history_type, overrides):
+        """The history rows through COPY, their keys taken from the table's sequence first: the same rows as
+        `bulk_create` writes, without building a model instance and a statement's parameters for each (most of
+        the time generating took). Returns (id, history_id) of each, as `link` needs them."""
+        if not objs:
+            return []
+        table = history._meta.db_table
+        fields = {field.attname: field for field in history._meta.concrete_fields}
+        simple = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+                  "DateTimeField", "ForeignKey", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+                  "SmallIntegerField", "TextField", "OneToOneField", "SlugField", "EmailField"}
+        prepare = {
+            name: None if fields[name].get_internal_type() in simple
+            else functools.partial(fields[name].get_db_prep_save, connection=connection)
+            for name in names
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'history_id')) FROM generate_series(1, %s)", [table, len(objs)]
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+            columns = [*names, "history_id", "history_date", "history_type", "history_user_id", "history_change_reason"]
+            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+            with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for n, obj in enumerate(objs):
+                    values = {name: getattr(obj, name) for name in names}
+                    if overrides:
+                        values.update(overrides[n])
+                    row = [values[name] if prepare[name] is None else prepare[name](values[name]) for name in names]
+                    copy.write_row([*row, ids[n], dates[n] if dates else now, history_type, user_id, "Generated register"])
+        self.counts["history rows"] += len(objs)
+        return [SimpleNamespace(id=obj.pk, history_id=ids[n]) for n, obj in enumerate(objs)]
 
     def link(self, model, field, pairs, history_rows=None):
         """Many-to-many rows (owner pk, other pk) of `model.field`, with their history beside the owner's history rows."""

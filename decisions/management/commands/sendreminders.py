@@ -48,7 +48,7 @@ class Command(BaseCommand):
             return
         plan = reminders.plan_reminders(on=on)
         sent = reminders.send_due(on=on)
-        check = reminders.reconcile(on=on)
+        check = reminders.reconcile(on=on, plan=plan)
         self.stdout.write(
             f"{long_date(on)}: planned {len(plan.planned)} reminder(s), {plan.deliveries} copy(ies) queued; "
             f"sent {sent.emails} email(s) carrying {sent.items} copy(ies)."
