@@ -144,3 +144,11 @@ def test_31_january_to_28_february():
 def test_dates_far_from_the_first_asked_widen_the_table():
     assert business_days_between(D(1990, 3, 1), D(1990, 3, 8)) == 5  # Thursday to Thursday
     assert add_business_days(D(2090, 3, 2), 5) == D(2090, 3, 9)  # Thursday 2 March 2090 + a week
+
+
+def test_a_long_step_far_from_any_date_asked_before():
+    # 3,000 business days is about twelve years: further than the table's padding either side of the dates asked
+    # about, so the table must be built far enough in the direction of the step. Years no other test asks about.
+    assert add_business_days(D(2300, 6, 1), 3000) == reference_add(D(2300, 6, 1), 3000, False)
+    assert add_business_days(D(2400, 6, 1), -3000) == reference_add(D(2400, 6, 1), -3000, False)
+    assert add_business_days(D(2500, 6, 1), 3000, closedown=True) == reference_add(D(2500, 6, 1), 3000, True)
