@@ -12,6 +12,11 @@ run never leaves a mutant behind. Cosmic Ray's local distributor runs one mutant
 """
 
 import argparse
+import os
+import signal
+import tempfile
+import traceback
+import types
 import ast
 import fnmatch
 import hashlib
@@ -156,7 +161,7 @@ def summarise(session):
     return len(done), survivors
 
 
-def run(target, tests, *, copy, workdir, timeout, retest=False, resume=False, database=None):
+def run(target, tests, *, copy, workdir, timeout, retest=False, resume=False, database=None, subprocesses=False):
     config, session, filtered = write_config(copy, workdir, target, tests, timeout or 120, database)
     tools = Path(sys.executable).parent
     started = time.monotonic()
@@ -173,8 +178,9 @@ def run(target, tests, *, copy, workdir, timeout, retest=False, resume=False, da
     else:
         step("cosmic-ray", "--verbosity", "ERROR", "init", "--force", str(config), str(session))
         baseline = time.monotonic()
-        step("cosmic-ray", "--verbosity", "ERROR", "baseline", str(config))
-        if timeout is None:
+        if database is None or subprocesses:
+            step("cosmic-ray", "--verbosity", "ERROR", "baseline", str(config))
+        if timeout is None and (database is None or subprocesses):
             # A mutant that makes the tests loop (or build a table of every date since year 1) is killed by the
             # timeout: five times the unmutated run, at least 30 seconds, leaves room for the machine's load.
             timeout = max(30.0, 5 * (time.monotonic() - baseline))
@@ -184,7 +190,14 @@ def run(target, tests, *, copy, workdir, timeout, retest=False, resume=False, da
             step("cr-filter-lines", "--config", str(config), str(session))
         if EXCLUDED_OPERATORS:
             step("cr-filter-operators", str(session), str(config))
-    step("cosmic-ray", "--verbosity", "ERROR", "exec", str(config), str(session))
+    if database and not subprocesses:
+        # The forked runner (above): its own baseline and timeout unless --timeout is given.
+        subprocess.run([
+            sys.executable, str(copy / "tests" / "mutation.py"), "--fork-exec", str(config), str(session), tests,
+            str(database[0]), str(database[1]), str(timeout or ""),
+        ], cwd=copy, check=True)
+    else:
+        step("cosmic-ray", "--verbosity", "ERROR", "exec", str(config), str(session))
     minutes = (time.monotonic() - started) / 60
     total, survivors = summarise(session)
     killed = total - len(survivors)
@@ -198,7 +211,198 @@ def run(target, tests, *, copy, workdir, timeout, retest=False, resume=False, da
     return killed, total
 
 
+# The forked runner (the default on SQLite): one process imports Django, the project and the test libraries once;
+# each mutant is a fork of it in which the mutated functions' code objects replace the originals (so every reference,
+# `from x import f` included, sees the mutant), a fresh copy of the template database, and pytest.main(). A mutant
+# that changes more than function bodies (a module constant, a class attribute, a decorator, a default value) is
+# tested the Cosmic Ray way instead: the file written, and the test command in a new process.
+
+def _code_objects(code, found=None):
+    """Every code object inside `code`, by qualified name."""
+    found = {} if found is None else found
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found.setdefault(const.co_qualname, const)
+            _code_objects(const, found)
+    return found
+
+
+def _skeleton(code, swappable):
+    """`code` without line numbers, with the code of swappable functions left out (compared apart)."""
+    consts = tuple(
+        ("function", const.co_qualname) if isinstance(const, types.CodeType) and const.co_qualname in swappable
+        else _skeleton(const, swappable) if isinstance(const, types.CodeType) else const
+        for const in code.co_consts
+    )
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars, consts)
+
+
+def _live_functions(module):
+    """The module's functions and methods, by qualified name: the objects whose code a mutant replaces."""
+    found = {}
+
+    def visit(value, depth=0):
+        if isinstance(value, staticmethod | classmethod):
+            value = value.__func__
+        elif isinstance(value, property):
+            for accessor in (value.fget, value.fset, value.fdel):
+                visit(accessor, depth)
+            return
+        elif hasattr(value, "func") and callable(value.func):  # functools / Django cached_property
+            value = value.func
+        while hasattr(value, "__wrapped__"):  # lru_cache and other wrappers
+            value = value.__wrapped__
+        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+            found.setdefault(value.__code__.co_qualname, value)
+        elif isinstance(value, type) and value.__module__ == module.__name__ and depth < 3:
+            for member in vars(value).values():
+                visit(member, depth + 1)
+
+    for value in list(vars(module).values()):
+        visit(value)
+    return found
+
+
+class ForkRunner:
+    def __init__(self, copy, module_path, tests, database, timeout, fallback_command):
+        import importlib
+
+        self.copy, self.module_path, self.tests = copy, Path(module_path), shlex.split(tests)
+        self.template, self.database = database
+        self.timeout, self.fallback_command = timeout, fallback_command
+        os.chdir(copy)
+        sys.path.insert(0, str(copy))
+        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.mutation_settings"
+        os.environ["MUTATION_TEST_DB"] = str(self.database)
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        sys.dont_write_bytecode = True
+        import django
+
+        django.setup()
+        import factory  # noqa: F401  the slow imports of every run, done once
+        import hypothesis  # noqa: F401
+        import pytest  # noqa: F401
+
+        name = ".".join(self.module_path.relative_to(copy).with_suffix("").parts)
+        self.module = importlib.import_module(name)
+        self.source = self.module_path.read_text(encoding="utf-8")
+        self.original = compile(self.source, str(self.module_path), "exec")
+
+    def swaps(self, mutated_source):
+        """[(function, mutated code)] for this mutant, or None when it changes more than function bodies."""
+        try:
+            mutated = compile(mutated_source, str(self.module_path), "exec")
+        except SyntaxError:
+            return None  # tested the slow way: the module does not even import
+        live = _live_functions(self.module)
+        before, after = _code_objects(self.original), _code_objects(mutated)
+        swappable = {name for name in live if name in before and name in after}
+        if _skeleton(self.original, swappable) != _skeleton(mutated, swappable):
+            return None
+        changed = [(live[name], after[name]) for name in sorted(swappable) if before[name] != after[name]]
+        if any(len(function.__code__.co_freevars) != len(code.co_freevars) for function, code in changed):
+            return None
+        return changed
+
+    def run(self, swaps):
+        """(killed, output): the tests in a fork with `swaps` applied, killed after the timeout."""
+        shutil.copyfile(self.template, self.database)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.database}{suffix}").unlink(missing_ok=True)
+        output = tempfile.TemporaryFile()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.setsid()
+                os.dup2(output.fileno(), 1)
+                os.dup2(output.fileno(), 2)
+                for function, code in swaps:
+                    function.__code__ = code
+                import pytest
+
+                code = pytest.main(["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--reuse-db", "--ds=tests.mutation_settings", *self.tests])
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(int(code))
+            except BaseException:  # noqa: B036  anything at all: the child reports failure and ends
+                traceback.print_exc()
+                sys.stderr.flush()
+                os._exit(3)
+        deadline = time.monotonic() + (self.timeout or 600)  # the baseline: ten minutes at most
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return True, "timeout"
+            time.sleep(0.05)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")[-5000:]
+        return os.waitstatus_to_exitcode(status) != 0, text
+
+    def baseline(self):
+        started = time.monotonic()
+        killed, output = self.run([])
+        if killed:
+            raise SystemExit(f"The tests fail without any mutant:\n{output}")
+        return time.monotonic() - started
+
+
+def fork_exec(copy, config_path, session, tests, database, timeout):
+    """Test every pending mutant of the session in forks of one warmed-up process; returns the unmutated run's time."""
+    import difflib
+
+    from cosmic_ray.config import load_config
+    from cosmic_ray.mutating import mutate_code
+    from cosmic_ray.plugins import get_operator
+    from cosmic_ray.testing import run_tests
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
+
+    config = load_config(str(config_path))
+    runner = None
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item in list(db.pending_work_items):
+            mutation = item.mutations[0]
+            if runner is None:
+                runner = ForkRunner(copy, mutation.module_path, tests, database, timeout, config["test-command"])
+                if timeout is None:
+                    runner.timeout = max(30.0, 5 * runner.baseline())
+                    print(f"{mutation.module_path.name}: timeout {runner.timeout:.0f} s", flush=True)
+            operator = get_operator(mutation.operator_name)(**(getattr(mutation, "operator_args", None) or {}))
+            mutated = mutate_code(runner.source, operator, mutation.occurrence)
+            if mutated is None:
+                db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST))
+                continue
+            swaps = runner.swaps(mutated)
+            if swaps is None:
+                # More than function bodies changed: the file, and a new process.
+                Path(mutation.module_path).write_text(mutated, encoding="utf-8")
+                try:
+                    outcome, output = run_tests(runner.fallback_command, runner.timeout)
+                finally:
+                    Path(mutation.module_path).write_text(runner.source, encoding="utf-8")
+                killed = outcome != TestOutcome.SURVIVED
+            else:
+                killed, output = runner.run(swaps)
+            diff = "\n".join(["--- mutation diff ---", *difflib.unified_diff(
+                runner.source.split("\n"), mutated.split("\n"), fromfile=f"a/{mutation.module_path}",
+                tofile=f"b/{mutation.module_path}", lineterm="",
+            )])
+            db.set_result(item.job_id, WorkResult(
+                worker_outcome=WorkerOutcome.NORMAL, output=output, diff=diff,
+                test_outcome=TestOutcome.KILLED if killed else TestOutcome.SURVIVED,
+            ))
+
+
 def main():
+    if sys.argv[1:2] == ["--fork-exec"]:  # run() calls this in the copy, one module per process
+        config, session, tests, template, database, timeout = sys.argv[2:8]
+        fork_exec(Path.cwd(), Path(config), Path(session), tests, (Path(template), Path(database)),
+                  float(timeout) if timeout else None)
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="module paths, optionally path:function,function (default: TARGETS)")
     parser.add_argument("--tests", help="the tests to run against each mutant (default: the module's entry in TARGETS)")
@@ -207,6 +411,8 @@ def main():
     parser.add_argument("--retest", action="store_true", help="test only the survivors of the module's last run again")
     parser.add_argument("--resume", action="store_true", help="carry on with the mutants an interrupted run left")
     parser.add_argument("--all-operators", action="store_true", help="bitwise, shift and power replacements too")
+    parser.add_argument("--subprocesses", action="store_true",
+                        help="a new process per mutant (Cosmic Ray's own exec) instead of forks of one warmed-up process")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".mutation", help="where the project copy goes")
     arguments = parser.parse_args()
     if arguments.all_operators:
@@ -226,7 +432,7 @@ def main():
         tests = arguments.tests or known.get(target) or known.get(target.partition(":")[0]) or "tests"
         results.append((target, *run(
             target, tests, copy=copy, workdir=arguments.workdir, timeout=arguments.timeout, retest=arguments.retest,
-            resume=arguments.resume, database=database,
+            resume=arguments.resume, database=database, subprocesses=arguments.subprocesses,
         )))
     if database:
         for path in database:
