@@ -185,3 +185,11 @@ def test_the_close_down_is_named_never_passed_by_position():
         add_business_days(D(2026, 12, 29), 1, True)
     with pytest.raises(TypeError, match="positional argument"):
         business_days_between(D(2026, 12, 29), D(2026, 12, 30), True)
+
+
+def test_a_count_over_decades_far_from_any_date_asked_before():
+    # Sixty years, starting near the first year the table covers: the count is the whole span's, however the
+    # table is laid out. Years no other test asks about.
+    start, end = D(1500, 1, 1), D(1560, 1, 1)
+    assert business_days_between(start, end) == reference_between(start, end, False)
+    assert business_days_between(end, start) == -reference_between(start, end, False)

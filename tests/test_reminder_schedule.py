@@ -211,3 +211,12 @@ def test_a_clerk_marked_coordinator_is_no_official_coordinator(team):
         team["lead"].pk, team["coordinator"].pk,
     }
     assert clerk.pk not in recipients.by_agency[team["agency"].pk]
+
+
+def test_an_official_on_a_committee_is_not_its_clerk(team):
+    # Clerks serve committees; an official given one by mistake does not become its clerk.
+    team["by_agency"].profile.committees.set([committee("ECO")])
+    recipients = Recipients()
+    assert recipients.clerks("ECO") == {team["eco_clerk"].pk}
+    got, _ = recipients.for_reminder(Kind.UNDATED, team["agency"].pk, team["portfolio"].pk, "ECO")
+    assert got == {team["eco_clerk"].pk}
