@@ -193,3 +193,10 @@ def test_a_count_over_decades_far_from_any_date_asked_before():
     start, end = D(1500, 1, 1), D(1560, 1, 1)
     assert business_days_between(start, end) == reference_between(start, end, False)
     assert business_days_between(end, start) == -reference_between(start, end, False)
+
+
+def test_a_close_down_of_one_day(settings):
+    settings.SUMMER_CLOSEDOWN = ((3, 10), (3, 10))  # Tuesday 10 March only
+    assert in_closedown(D(2026, 3, 10))
+    assert not in_closedown(D(2026, 3, 9)) and not in_closedown(D(2026, 3, 11))
+    assert add_business_days(D(2026, 3, 9), 1, closedown=True) == D(2026, 3, 11)
