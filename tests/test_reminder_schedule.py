@@ -220,3 +220,11 @@ def test_an_official_on_a_committee_is_not_its_clerk(team):
     assert recipients.clerks("ECO") == {team["eco_clerk"].pk}
     got, _ = recipients.for_reminder(Kind.UNDATED, team["agency"].pk, team["portfolio"].pk, "ECO")
     assert got == {team["eco_clerk"].pk}
+
+
+def test_a_reminder_one_business_day_before_is_kept():
+    schedule = Schedule({"before_days": [1], "overdue_every": 5, "escalate_after": 10})
+    assert schedule.before == [1]
+    # Friday 20 March: one business day before is Thursday 19 March.
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 18)) is None
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 19)) == Step(Kind.DUE_SOON, -1, D(2026, 3, 19))
