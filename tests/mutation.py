@@ -50,7 +50,7 @@ TARGETS = {
 # Being rewritten by other branches at the time of the first run; point `make mutation MODULES=...` at them after merging.
 LATER = {
     "decisions/access.py": "tests/test_access.py tests/test_views.py",
-    "decisions/reminders/sending.py": "tests/test_reminders.py tests/test_reminders_concurrency.py",
+    "decisions/reminders/sending.py": "tests/test_sending_mutants.py tests/test_reminders.py tests/test_reminders_concurrency.py",
 }
 # Cosmic Ray replaces each arithmetic operator by every other one. The replacements by a bitwise operator, a shift or
 # a power are left out (`--all-operators` puts them back): no one writes `day << 3` for `day + 3`, on dates they all
