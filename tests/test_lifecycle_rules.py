@@ -110,3 +110,16 @@ def test_who_may_take_each_step(agency, portfolio, official, clerk, reader):
         assert lifecycle.may_take(official, follow_up, name) is not clerks_only, name
         assert not lifecycle.may_take(stranger, follow_up, name), name
         assert not lifecycle.may_take(reader, follow_up, name), name
+
+
+def test_the_table_cannot_be_changed_at_run_time():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'role'"):
+        lifecycle.LIFECYCLE["discharge"].role = lifecycle.OFFICIAL
+    assert lifecycle.LIFECYCLE["discharge"].role == lifecycle.CLERK
+
+
+def test_the_waiting_request_is_named_never_passed_by_position():
+    with pytest.raises(TypeError, match="positional argument"):
+        lifecycle.refusal(FollowUp(status=S.OPEN, due_date=DUE), "add_note", None)
