@@ -144,3 +144,59 @@ def test_31_january_to_28_february():
 def test_dates_far_from_the_first_asked_widen_the_table():
     assert business_days_between(D(1990, 3, 1), D(1990, 3, 8)) == 5  # Thursday to Thursday
     assert add_business_days(D(2090, 3, 2), 5) == D(2090, 3, 9)  # Thursday 2 March 2090 + a week
+
+
+def test_a_long_step_far_from_any_date_asked_before():
+    # 3,000 business days is about twelve years: further than the table's padding either side of the dates asked
+    # about, so the table must be built far enough in the direction of the step. Years no other test asks about.
+    assert add_business_days(D(2300, 6, 1), 3000) == reference_add(D(2300, 6, 1), 3000, False)
+    assert add_business_days(D(2400, 6, 1), -3000) == reference_add(D(2400, 6, 1), -3000, False)
+    assert add_business_days(D(2500, 6, 1), 3000, closedown=True) == reference_add(D(2500, 6, 1), 3000, True)
+
+
+def test_the_close_down_counts_only_when_asked_for():
+    # Thursday 24 December 2026; Christmas on the Friday, the weekend, Boxing Day Mondayised to the 28th.
+    assert add_business_days(D(2026, 12, 24), 1) == D(2026, 12, 29)
+    assert business_days_between(D(2026, 12, 24), D(2026, 12, 31)) == 3  # 29, 30 and 31 December
+    assert is_business_day(D(2026, 12, 29))
+    # With the close-down (25 December to 15 January): Monday 18 January 2027 is the next business day.
+    assert add_business_days(D(2026, 12, 24), 1, closedown=True) == D(2027, 1, 18)
+
+
+def test_the_close_down_window_includes_both_of_its_ends(settings):
+    assert in_closedown(D(2026, 12, 25)) and in_closedown(D(2027, 1, 15))
+    assert not in_closedown(D(2026, 12, 24)) and not in_closedown(D(2027, 1, 16))
+    # A window that does not wrap the new year, starting and ending on business days.
+    settings.SUMMER_CLOSEDOWN = ((3, 9), (3, 13))  # Monday 9 to Friday 13 March 2026
+    assert in_closedown(D(2026, 3, 9)) and in_closedown(D(2026, 3, 13))
+    assert not in_closedown(D(2026, 3, 6)) and not in_closedown(D(2026, 3, 16))
+    assert not is_business_day(D(2026, 3, 9), closedown=True) and is_business_day(D(2026, 3, 16), closedown=True)
+    assert add_business_days(D(2026, 3, 6), 1, closedown=True) == D(2026, 3, 16)
+    # A wrapping window starting on a business day: Wednesday 23 December 2026 to Friday 8 January 2027.
+    settings.SUMMER_CLOSEDOWN = ((12, 23), (1, 8))
+    assert in_closedown(D(2026, 12, 23)) and in_closedown(D(2027, 1, 8)) and not in_closedown(D(2026, 12, 22))
+    assert add_business_days(D(2026, 12, 22), 1, closedown=True) == D(2027, 1, 11)
+
+
+def test_the_close_down_is_named_never_passed_by_position():
+    with pytest.raises(TypeError, match="positional argument"):
+        is_business_day(D(2026, 12, 29), True)
+    with pytest.raises(TypeError, match="positional argument"):
+        add_business_days(D(2026, 12, 29), 1, True)
+    with pytest.raises(TypeError, match="positional argument"):
+        business_days_between(D(2026, 12, 29), D(2026, 12, 30), True)
+
+
+def test_a_count_over_decades_far_from_any_date_asked_before():
+    # Sixty years, starting near the first year the table covers: the count is the whole span's, however the
+    # table is laid out. Years no other test asks about.
+    start, end = D(1500, 1, 1), D(1560, 1, 1)
+    assert business_days_between(start, end) == reference_between(start, end, False)
+    assert business_days_between(end, start) == -reference_between(start, end, False)
+
+
+def test_a_close_down_of_one_day(settings):
+    settings.SUMMER_CLOSEDOWN = ((3, 10), (3, 10))  # Tuesday 10 March only
+    assert in_closedown(D(2026, 3, 10))
+    assert not in_closedown(D(2026, 3, 9)) and not in_closedown(D(2026, 3, 11))
+    assert add_business_days(D(2026, 3, 9), 1, closedown=True) == D(2026, 3, 11)

@@ -77,11 +77,11 @@ def test_history_is_written_for_what_it_creates():
 
 
 def test_the_same_seed_gives_the_same_register():
-    with pytest.raises(Rollback):
+    with pytest.raises(Rollback, match="the first register is undone"):
         with transaction.atomic():
             generate()
             first = fingerprint()
-            raise Rollback
+            raise Rollback("the first register is undone")
     generate()
     assert fingerprint() == first
 

@@ -142,3 +142,89 @@ def test_undated_reminders_go_to_the_clerks_only(people):
     assert recipients.clerks("SOU") == {people["eco_clerk"].pk, people["any_clerk"].pk}
     assert recipients.username[people["by_agency"].pk] == "by-agency"
     assert people["left"].pk not in recipients.username and people["reader"].pk not in recipients.username
+
+
+def test_without_settings_the_defaults_are_the_readmes(settings):
+    # README, Reminders: 10 and 3 business days before; every 5 overdue; escalated from 10; retried after 15 minutes,
+    # doubling up to a day; failed after 6 attempts; a crashed sender's rows sent again after 30 minutes; 10 lines a
+    # section. 500 follow-ups per transaction is the production setting (cabinet/settings.py).
+    del settings.REMINDERS
+    assert config() == {
+        "before_days": [10, 3], "overdue_every": 5, "escalate_after": 10, "batch_size": 500, "max_attempts": 6,
+        "retry_backoff_minutes": 15, "retry_backoff_max_minutes": 24 * 60, "claim_timeout_minutes": 30,
+        "digest_lines": 10,
+    }
+
+
+def coordinator(**fields):
+    user = make_user(**fields)
+    user.profile.is_coordinator = True
+    user.profile.save()
+    return user
+
+
+@pytest.fixture
+def team(people):
+    agency, portfolio = people["agency"], people["portfolio"]
+    return {
+        **people,
+        "lead": make_user(agencies=[agency], username="lead"),
+        "coordinator": coordinator(agencies=[agency], username="coordinator"),
+        "portfolio_lead": make_user(portfolios=[portfolio], username="portfolio-lead"),
+        "portfolio_coordinator": coordinator(portfolios=[portfolio], username="portfolio-coordinator"),
+        "elsewhere": make_user(agencies=[people["other_agency"]], username="elsewhere"),
+    }
+
+
+def test_with_a_lead_the_lead_and_the_agency_s_coordinators_are_told(team):
+    agency, portfolio = team["agency"].pk, team["portfolio"].pk
+    recipients = Recipients()
+    assert recipients.officials(agency, portfolio, team["lead"].pk) == {team["lead"].pk, team["coordinator"].pk}
+    # While no one leads: every official of the agency and of the portfolio (coordinators too).
+    assert recipients.officials(agency, portfolio) == {
+        team["lead"].pk, team["coordinator"].pk, team["by_agency"].pk, team["by_portfolio_no_email"].pk,
+        team["portfolio_lead"].pk, team["portfolio_coordinator"].pk,
+    }
+    got, _ = recipients.for_reminder(Kind.DUE, agency, portfolio, "ECO", team["lead"].pk)
+    assert got == {team["lead"].pk, team["coordinator"].pk}
+
+
+def test_a_lead_who_is_not_responsible_leads_nothing(team):
+    agency, portfolio = team["agency"].pk, team["portfolio"].pk
+    everyone = Recipients().officials(agency, portfolio)
+    assert Recipients().officials(agency, portfolio, team["elsewhere"].pk) == everyone
+    assert team["elsewhere"].pk not in everyone
+
+
+def test_with_no_agency_the_portfolio_s_coordinators_stand_in(team):
+    lead = team["portfolio_lead"].pk
+    assert Recipients().officials(None, team["portfolio"].pk, lead) == {lead, team["portfolio_coordinator"].pk}
+
+
+def test_a_clerk_marked_coordinator_is_no_official_coordinator(team):
+    clerk = team["eco_clerk"]
+    clerk.profile.is_coordinator = True
+    clerk.profile.agencies.set([team["agency"]])
+    clerk.profile.save()
+    recipients = Recipients()
+    assert recipients.officials(team["agency"].pk, team["portfolio"].pk, team["lead"].pk) == {
+        team["lead"].pk, team["coordinator"].pk,
+    }
+    assert clerk.pk not in recipients.by_agency[team["agency"].pk]
+
+
+def test_an_official_on_a_committee_is_not_its_clerk(team):
+    # Clerks serve committees; an official given one by mistake does not become its clerk.
+    team["by_agency"].profile.committees.set([committee("ECO")])
+    recipients = Recipients()
+    assert recipients.clerks("ECO") == {team["eco_clerk"].pk}
+    got, _ = recipients.for_reminder(Kind.UNDATED, team["agency"].pk, team["portfolio"].pk, "ECO")
+    assert got == {team["eco_clerk"].pk}
+
+
+def test_a_reminder_one_business_day_before_is_kept():
+    schedule = Schedule({"before_days": [1], "overdue_every": 5, "escalate_after": 10})
+    assert schedule.before == [1]
+    # Friday 20 March: one business day before is Thursday 19 March.
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 18)) is None
+    assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 19)) == Step(Kind.DUE_SOON, -1, D(2026, 3, 19))
