@@ -23,7 +23,7 @@ from decisions.forms import (
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
-from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
+from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote
 
 PAGE_SIZE = 25
 DUE_SOON_BUSINESS_DAYS = 10
@@ -158,12 +158,17 @@ def dashboard(request):
 SEARCH_VECTORS = ("search_vector", "decision__search_vector", "decision__minute__search_vector")
 
 
-@require_GET
-def followup_list(request):
+def filtered_follow_ups(request):
+    """The filter form from the address and the follow-ups it selects: what the list pages through and exports hold."""
     form = FollowUpFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
-    queryset = form.filter(access.visible_follow_ups(request.user))
+    return form, form.filter(access.visible_follow_ups(request.user))
+
+
+@require_GET
+def followup_list(request):
+    form, queryset = filtered_follow_ups(request)
     # The page's keys are read from the follow-ups alone (joining first would join every row before the sort and
     # the LIMIT), then its rows with their context in one query, as the dashboard does.
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -173,7 +178,10 @@ def followup_list(request):
     page.object_list = [by_pk[pk] for pk in pks]  # keys the user may see, read above
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    context = {
+        "form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
+        "is_clerk": access.is_clerk(request.user),  # clerks' downloads include minutes and their decision items
+    }
     template = "decisions/followup_list_results.html" if request.htmx else "decisions/followup_list.html"
     return render(request, template, context)
 
@@ -423,9 +431,20 @@ def search(request):
     })
 
 
+def profile_settings_context(request, form=None):
+    """What "Your settings" shows: the profile, its reminder form and whether the calendar feed is on."""
+    profile = access.profile_of(request.user)
+    if profile is None:
+        return {"form": None}
+    return {
+        "form": form if form is not None else DigestForm(instance=profile), "profile": profile,
+        "calendar_feed": CalendarFeed.objects.active().filter(user=request.user).first(),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def profile_settings(request):
-    """The signed-in user's own settings: when reminder emails arrive."""
+    """The signed-in user's own settings: when reminder emails arrive, and their calendar feed (decisions/feeds.py)."""
     profile = access.profile_of(request.user)
     if profile is None:
         return render(request, "decisions/profile_settings.html", {"form": None})
@@ -435,4 +454,4 @@ def profile_settings(request):
             form.save()
         messages.success(request, "Your reminder settings are saved.")
         return redirect("decisions:profile_settings")
-    return render(request, "decisions/profile_settings.html", {"form": form, "profile": profile})
+    return render(request, "decisions/profile_settings.html", profile_settings_context(request, form))
