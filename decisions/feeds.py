@@ -89,7 +89,7 @@ def feed_follow_ups(user):
 def calendar_for(user, *, now=None):
     """The iCalendar document of the user's due dates."""
     now = now or timezone.now()
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     calendar = Calendar()
     calendar.add("prodid", "-//Cabinet Office//Cabinet decision tracker//EN")
     calendar.add("version", "2.0")
