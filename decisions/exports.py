@@ -81,8 +81,9 @@ class Column:
 class Export:
     """What one download holds: a title, the marking, the columns and the rows (an iterator)."""
 
-    def __init__(self, *, name, sheet, title, marking, columns, rows):
+    def __init__(self, *, name, sheet, title, marking, columns, rows, record_type):
         self.name, self.sheet, self.title, self.marking = name, sheet, title, marking
+        self.record_type = record_type  # for the access log: decisions.followup
         self.columns, self.rows = columns, rows
 
     def filename(self, extension):
@@ -130,7 +131,7 @@ def follow_up_columns(today):
     ]
 
 
-def follow_up_export(user, queryset):
+def follow_up_export(queryset):
     """The export of `queryset` (already the user's visible follow-ups, filtered and ordered as their list is)."""
     pairs = queryset.order_by().values_list("minute__classification", "minute__endorsement").distinct()
     history = FollowUp.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
@@ -142,7 +143,8 @@ def follow_up_export(user, queryset):
         .annotate(last_changed_at=Subquery(history.values("history_date")[:1]))
     )
     return Export(
-        name="follow-ups", sheet="Follow-ups", title="Follow-ups", marking=highest_marking(pairs),
+        name="follow-ups", sheet="Follow-ups", title="Follow-ups", record_type="decisions.followup",
+        marking=highest_marking(pairs),
         columns=follow_up_columns(timezone.localdate()), rows=rows.iterator(chunk_size=CHUNK_SIZE),
     )
 
@@ -202,6 +204,7 @@ def decision_export(queryset):
     return Export(
         name="minutes-and-decisions", sheet="Decision items", title="Minutes and their decision items",
         marking=highest_marking(pairs), columns=decision_columns(), rows=rows.iterator(chunk_size=CHUNK_SIZE),
+        record_type="decisions.decisionitem",
     )
 
 
@@ -289,7 +292,7 @@ def write_xlsx(export, output):
 def download(request, export, extension):
     """The response for the export: streamed CSV, or the XLSX written to a temporary file and streamed from it."""
     record_event(
-        AccessLogEntry.Kind.EXPORT, request=request, record_type=export.name, format=extension, marking=export.marking,
+        AccessLogEntry.Kind.EXPORT, request=request, record_type=export.record_type, format=extension, marking=export.marking,
     )
     filename = export.filename(extension)
     if extension == "csv":
@@ -297,7 +300,11 @@ def download(request, export, extension):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
         output = tempfile.TemporaryFile()
-        write_xlsx(export, output)
+        try:
+            write_xlsx(export, output)
+        except BaseException:
+            output.close()
+            raise
         output.seek(0)
         response = FileResponse(output, as_attachment=True, filename=filename, content_type=FORMATS["xlsx"])
     response["Cache-Control"] = "private, no-store"
@@ -313,7 +320,7 @@ def followup_export(request, extension):
     if extension not in FORMATS:
         raise Http404("Exports are CSV or XLSX.")
     _form, queryset = filtered_follow_ups(request)
-    return download(request, follow_up_export(request.user, queryset), extension)
+    return download(request, follow_up_export(queryset), extension)
 
 
 class MinuteExportForm(forms.Form):

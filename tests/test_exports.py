@@ -202,7 +202,7 @@ def test_every_download_is_in_the_access_log(client, official, register):
     client.force_login(official)
     b"".join(client.get(XLSX_URL, {"kind": FollowUp.Kind.DIRECTION}).streaming_content)
     entry = AccessLogEntry.objects.get(kind=AccessLogEntry.Kind.EXPORT)
-    assert entry.user == official
+    assert entry.user == official and entry.record_type == "decisions.followup"
     assert entry.details["format"] == "xlsx"
     assert "kind=direction" in entry.path
 
