@@ -5,10 +5,10 @@ Builds a register of 50,000 owed follow-ups (5,000 minutes of five bodies, each 
 dropped afterwards, on the server of DATABASE_URL, default postgres://postgres@127.0.0.1:5432), then runs each
 download in a fresh Python process through the whole stack (Django's test client: middleware, need to know, the
 list's filter, the access log) and reads the file to its end. Each process reports the wall-clock time, its CPU
-time (the export runs on one core), and its peak resident memory (ru_maxrss) beside its resident memory before
+time (the export runs on one core), and its peak resident memory (VmHWM) beside its resident memory before
 the download. Target for XLSX: under 10 s and under 200 MB.
 
-Runs alone (`.venv/bin/python bench/bench_exports.py [--rows 50000] [--strict]`) or from `make bench`
+Runs alone (`.venv/bin/python bench/bench_exports.py [--rows 50000] [--keep] [--strict]`) or from `make bench`
 (bench/run.py runs every bench/bench_*.py). Prints the table and writes bench/results/bench_exports.json.
 """
 
@@ -16,7 +16,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -33,8 +32,13 @@ CODES = ["CAB", "ECO", "SOU", "FPS", "EXP"]
 ITEMS_PER_MINUTE = 10
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+def memory_mb(field):
+    """VmHWM (peak) or VmRSS (now) of this process, in MB. Not getrusage's ru_maxrss: exec keeps the parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def make_data(rows):
@@ -103,7 +107,7 @@ def measure(extension):
     client = Client()
     client.force_login(clerk)
     client.get("/follow-ups/?kind=direction")  # warm imports, templates and the session
-    before = rss_mb()
+    before = memory_mb("VmRSS")
     started, cpu = time.perf_counter(), time.process_time()
     response = client.get(f"/follow-ups/export.{extension}")
     size = lines = 0
@@ -113,7 +117,7 @@ def measure(extension):
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     print(json.dumps({
         "format": extension, "status": response.status_code, "seconds": round(seconds, 2),
-        "cpu_seconds": round(cpu_seconds, 2), "peak_rss_mb": round(rss_mb(), 1), "rss_before_mb": round(before, 1),
+        "cpu_seconds": round(cpu_seconds, 2), "peak_rss_mb": round(memory_mb("VmHWM"), 1), "rss_before_mb": round(before, 1),
         "bytes": size, "csv_lines": lines if extension == "csv" else None,
     }))
 
@@ -131,6 +135,7 @@ def run_child(extension, database_url):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS, help="follow-ups to export")
+    parser.add_argument("--keep", action="store_true", help="keep the database for the next run, and reuse one kept")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when an export misses its target")
     parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -145,19 +150,21 @@ def main(argv=None):
     if connection.vendor != "postgresql":
         sys.exit("The export bench runs on PostgreSQL: set DATABASE_URL=postgres://...")
     connection.settings_dict["TEST"]["NAME"] = DATABASE  # its own database, whatever DATABASE_URL names
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep)
     database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**{
         **connection.settings_dict, "HOST": connection.settings_dict["HOST"] or "127.0.0.1",
         "PORT": connection.settings_dict["PORT"] or 5432,
     })
     try:
+        from decisions.models import FollowUp
+
         started = time.perf_counter()
-        count = make_data(args.rows)
-        print(f"Built {count:,} follow-ups in {time.perf_counter() - started:.0f} s; exporting them as a clerk ...", flush=True)
+        count = FollowUp.objects.count() or make_data(args.rows)
+        print(f"{count:,} follow-ups ready in {time.perf_counter() - started:.0f} s; exporting them as a clerk ...", flush=True)
         connection.close()
         results = [run_child(extension, database_url) for extension in ("csv", "xlsx")]
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keep)
 
     print(f"Exports of {count:,} follow-ups on PostgreSQL, one Python process each (fresh), read to the end")
     missed = []

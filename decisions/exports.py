@@ -19,13 +19,14 @@ import tempfile
 import xlsxwriter
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cabinet import business_days
 from cabinet.audit import AccessLogEntry, record_event
 from cabinet.models import Classification, Committee, DatePrecision, format_marking
 from decisions import access
@@ -93,41 +94,60 @@ class Export:
 # Follow-ups.
 
 
-def _precision(value):
-    return DatePrecision(value).label if value else ""
+KIND_LABELS = dict(FollowUp.Kind.choices)
+STATUS_LABELS = dict(FollowUp.Status.choices)
+PRECISION_LABELS = {**dict(DatePrecision.choices), DatePrecision.NONE: ""}
+# What a row of the follow-up export reads: plain values, no model instances (50,000 rows of seven joined models
+# would spend most of the export building objects). The follow-up's own fields, and others' under a name of their own.
+FOLLOW_UP_FIELDS = [
+    "description", "kind", "responsible_text", "due_date", "due_precision", "due_text", "original_due_date", "status",
+    "last_changed_at",
+]
+RELATED_FIELDS = {
+    "classification": "minute__classification", "endorsement": "minute__endorsement", "reference": "minute__reference",
+    "number": "decision__number", "minister": "responsible_minister__name", "portfolio": "responsible_portfolio__name",
+    "agency": "responsible_agency__name", "reported_to": "report_to__name",
+}
 
 
 def follow_up_columns(today):
-    overdue_by_date = {}
+    overdue_by_date, markings = {}, {}
 
-    def business_days_overdue(follow_up):
-        if not follow_up.is_active or follow_up.due_date is None or follow_up.due_date >= today:
+    def business_days_overdue(row):
+        due = row["due_date"]
+        if row["status"] not in FollowUp.ACTIVE_STATUSES or due is None or due >= today:
             return 0
-        if follow_up.due_date not in overdue_by_date:  # many rows share a due date: count each once
-            overdue_by_date[follow_up.due_date] = follow_up.business_days_overdue(today)
-        return overdue_by_date[follow_up.due_date]
+        if due not in overdue_by_date:  # many rows share a due date: count each once
+            overdue_by_date[due] = business_days.business_days_between(due, today)
+        return overdue_by_date[due]
 
-    def name(related, attribute="name"):
-        return lambda follow_up: getattr(getattr(follow_up, related), attribute, "") if getattr(follow_up, related) else ""
+    def marking(row):
+        key = (row["classification"], row["endorsement"])
+        if key not in markings:
+            markings[key] = format_marking(*key)
+        return markings[key]
+
+    def field(name):
+        return lambda row: row[name] or ""
 
     return [
-        Column("Marking", 16, lambda follow_up: follow_up.minute.marking),
-        Column("Reference", 18, lambda follow_up: follow_up.minute.reference),
-        Column("Paragraph", 10, lambda follow_up: follow_up.decision.number),
-        Column("What is owed", 60, lambda follow_up: follow_up.description),
-        Column("Kind", 20, lambda follow_up: follow_up.get_kind_display()),
-        Column("Responsible (as worded)", 30, lambda follow_up: follow_up.responsible_text),
-        Column("Responsible Minister", 24, name("responsible_minister")),
-        Column("Responsible portfolio", 24, name("responsible_portfolio")),
-        Column("Responsible agency", 30, name("responsible_agency")),
-        Column("Reported to", 30, name("report_to")),
-        Column("Due date", 13, lambda follow_up: follow_up.due_date),
-        Column("Due date precision", 12, lambda follow_up: _precision(follow_up.due_precision)),
-        Column("Due (as worded)", 24, lambda follow_up: follow_up.due_text),
-        Column("Original due date", 13, lambda follow_up: follow_up.original_due_date),
+        Column("Marking", 16, marking),
+        Column("Reference", 18, field("reference")),
+        Column("Paragraph", 10, field("number")),
+        Column("What is owed", 60, field("description")),
+        Column("Kind", 20, lambda row: KIND_LABELS[row["kind"]]),
+        Column("Responsible (as worded)", 30, field("responsible_text")),
+        Column("Responsible Minister", 24, field("minister")),
+        Column("Responsible portfolio", 24, field("portfolio")),
+        Column("Responsible agency", 30, field("agency")),
+        Column("Reported to", 30, field("reported_to")),
+        Column("Due date", 13, lambda row: row["due_date"]),
+        Column("Due date precision", 12, lambda row: PRECISION_LABELS[row["due_precision"]]),
+        Column("Due (as worded)", 24, field("due_text")),
+        Column("Original due date", 13, lambda row: row["original_due_date"]),
         Column("Business days overdue", 10, business_days_overdue),
-        Column("Status", 18, lambda follow_up: follow_up.get_status_display()),
-        Column("Last change", 18, lambda follow_up: follow_up.last_changed_at),
+        Column("Status", 18, lambda row: STATUS_LABELS[row["status"]]),
+        Column("Last change", 18, lambda row: row["last_changed_at"]),
     ]
 
 
@@ -135,12 +155,8 @@ def follow_up_export(queryset):
     """The export of `queryset` (already the user's visible follow-ups, filtered and ordered as their list is)."""
     pairs = queryset.order_by().values_list("minute__classification", "minute__endorsement").distinct()
     history = FollowUp.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
-    rows = (
-        queryset.select_related(
-            "minute", "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
-        )
-        .defer("search_vector", "decision__search_vector", "decision__text", "minute__search_vector")
-        .annotate(last_changed_at=Subquery(history.values("history_date")[:1]))
+    rows = queryset.annotate(last_changed_at=Subquery(history.values("history_date")[:1])).values(
+        *FOLLOW_UP_FIELDS, **{name: F(path) for name, path in RELATED_FIELDS.items()}
     )
     return Export(
         name="follow-ups", sheet="Follow-ups", title="Follow-ups", record_type="decisions.followup",
