@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event
 
 from cabinet.audit import AccessLogEntry, client_address
@@ -126,7 +126,7 @@ def calendar_for(user, *, now=None):
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """The feed at its secret address: anyone holding the address reads it, so it holds no decision text."""
     feed = (

@@ -87,6 +87,8 @@ def test_the_export_keeps_the_lists_filters(tuesday_10_march, client, official, 
     client.force_login(official)
     rows = csv_rows(client.get(CSV_URL, {"kind": FollowUp.Kind.DIRECTION}))
     assert keys(rows[1:], rows[0]) == [("CAB-26-MIN-0101", "4")]
+    rows = csv_rows(client.get(CSV_URL, {"q": "royalties"}))
+    assert keys(rows[1:], rows[0]) == [("CAB-26-MIN-0101", "3")]
     rows = csv_rows(client.get(CSV_URL, {"status": FollowUp.Status.CANCELLED, "page": "2"}))  # the page is not a filter
     assert keys(rows[1:], rows[0]) == [("CAB-26-MIN-0101", "5")]
     # An official asking for another agency's follow-ups by filter still gets only their own: none.
