@@ -575,3 +575,38 @@ class ReminderDeliveryAdmin(RecordAdmin):
                 "with the same due date, are sent again.",
                 messages.WARNING,
             )
+
+
+from simple_history.admin import SimpleHistoryAdmin  # noqa: E402
+
+from decisions.models import CalendarFeed  # noqa: E402
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """People's calendar feed addresses (decisions/feeds.py): when each was made and ended. Clerks can turn one off."""
+
+    list_display = ["user", "created_at", "revoked_at", "ended", "revoked_by"]
+    list_filter = ["ended", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "revoked_by"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    fields = ["user", "created_at", "revoked_at", "ended", "revoked_by"]
+    readonly_fields = fields
+    actions = ["turn_off"]
+
+    def has_add_permission(self, request):
+        return False  # a person turns their own feed on, and sees its address once
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    @admin.action(description="Turn off the selected calendar feeds", permissions=["change"])
+    def turn_off(self, request, queryset):
+        with transaction.atomic(durable=True):
+            feeds = list(queryset.active().select_for_update(of=("self",)))
+            for feed in feeds:
+                feed.revoke(by=request.user, ended=CalendarFeed.Ended.CLERK)
+        if feeds:
+            self.message_user(request, f"{len(feeds)} calendar feed(s) turned off: their addresses no longer work.", messages.SUCCESS)
+        else:
+            self.message_user(request, "The selected calendar feeds were already off.", messages.WARNING)

@@ -749,3 +749,59 @@ class RequestNotice(models.Model):
         """A notice of the decision for the official who asked and the follow-up's lead, if another."""
         people = {change.requested_by_id, change.follow_up.lead_id} - {None}
         cls.objects.bulk_create([cls(change=change, recipient_id=user_id) for user_id in sorted(people)])
+
+
+# Calendar feeds (decisions/feeds.py): a secret address per person for the due dates they see. Calendar clients cannot
+# sign in, so the token in the address is the only key: only its SHA-256 is stored, and a reset or a turn-off ends it.
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """One secret feed address of a person, from when it was made until it was reset or turned off."""
+
+    class Ended(models.TextChoices):
+        RESET = "reset", "Reset by its owner"
+        TURNED_OFF = "turned_off", "Turned off by its owner"
+        CLERK = "clerk", "Turned off by the Cabinet Office"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_feeds")
+    # Only the token's SHA-256 (hex): the token itself is shown once, to its owner, and never stored.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+    ended = models.CharField(max_length=10, choices=Ended, blank=True, editable=False, help_text="Why it stopped working.")
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="decisions_calendarfeed_one_active_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, ended="") | Q(revoked_at__isnull=False) & ~Q(ended=""),
+                name="decisions_calendarfeed_ended_matches_revoked",
+            ),
+        ]
+
+    def __str__(self):
+        state = f"ended {timezone.localtime(self.revoked_at):%-d %B %Y}" if self.revoked_at else "active"
+        return f"Calendar feed of {self.user.get_username()} ({state})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    def revoke(self, *, by, ended):
+        """Stop the address working; the row stays, with who stopped it and why."""
+        self.revoked_at, self.revoked_by, self.ended = timezone.now(), by, ended
+        self.save(update_fields=["revoked_at", "revoked_by", "ended"])

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from decisions import views
+from decisions import exports, feeds, views
 
 app_name = "decisions"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("follow-ups/", views.followup_list, name="followup_list"),
+    path("follow-ups/export.<str:extension>", exports.followup_export, name="followup_export"),
     path("follow-ups/<int:pk>/", views.followup_detail, name="followup_detail"),
     path("follow-ups/<int:pk>/notes/", views.followup_add_note, name="followup_add_note"),
     path("follow-ups/<int:pk>/extension/", views.followup_request_extension, name="followup_request_extension"),
@@ -22,4 +23,7 @@ urlpatterns = [
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
     path("settings/", views.profile_settings, name="profile_settings"),
+    path("settings/calendar-feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("minutes/export/", exports.minute_export, name="minute_export"),
 ]

@@ -23,7 +23,7 @@ from decisions.forms import (
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
-from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
+from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
 DUE_SOON_BUSINESS_DAYS = 10
@@ -179,13 +179,18 @@ def _choices_in_one_read(form, *names):
         field.choices = [("", field.empty_label), *((obj.pk, field.label_from_instance(obj)) for obj in field.queryset.all())]
 
 
-@require_GET
-def followup_list(request):
+def filtered_follow_ups(request):
+    """The filter form from the address and the follow-ups it selects: what the list pages through and exports hold."""
     form = FollowUpFilterForm(request.GET or None, user=request.user)
-    _choices_in_one_read(form, "portfolio", "agency", "committee")
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
-    queryset = form.filter(access.visible_follow_ups(request.user))
+    return form, form.filter(access.visible_follow_ups(request.user))
+
+
+@require_GET
+def followup_list(request):
+    form, queryset = filtered_follow_ups(request)
+    _choices_in_one_read(form, "portfolio", "agency", "committee")
     # The page's keys are read from the follow-ups alone (joining first would join every row before the sort and
     # the LIMIT), then its rows with their context in one query, as the dashboard does.
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -199,6 +204,7 @@ def followup_list(request):
         "form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "ellipsis": Paginator.ELLIPSIS,
+        "is_clerk": access.is_clerk(request.user),  # clerks' downloads include minutes and their decision items
     }
     template = "decisions/followup_list_results.html" if request.htmx else "decisions/followup_list.html"
     return render(request, template, context)
@@ -448,9 +454,20 @@ def search(request):
     })
 
 
+def profile_settings_context(request, form=None):
+    """What "Your settings" shows: the profile, its reminder form and whether the calendar feed is on."""
+    profile = access.profile_of(request.user)
+    if profile is None:
+        return {"form": None}
+    return {
+        "form": form if form is not None else DigestForm(instance=profile), "profile": profile,
+        "calendar_feed": CalendarFeed.objects.active().filter(user=request.user).first(),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def profile_settings(request):
-    """The signed-in user's own settings: when reminder emails arrive."""
+    """The signed-in user's own settings: when reminder emails arrive, and their calendar feed (decisions/feeds.py)."""
     profile = access.profile_of(request.user)
     if profile is None:
         return render(request, "decisions/profile_settings.html", {"form": None})
@@ -460,4 +477,4 @@ def profile_settings(request):
             form.save()
         messages.success(request, "Your reminder settings are saved.")
         return redirect("decisions:profile_settings")
-    return render(request, "decisions/profile_settings.html", {"form": form, "profile": profile})
+    return render(request, "decisions/profile_settings.html", profile_settings_context(request, form))

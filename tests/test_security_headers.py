@@ -29,6 +29,7 @@ from allauth.mfa.models import Authenticator
 
 from cabinet.models import Minute, Paper
 from tests.factories import make_user
+from decisions import feeds
 from decisions.models import FollowUp, Reminder, ReminderDelivery
 
 # The record each of our own pages names by its `pk`.
@@ -85,6 +86,8 @@ def argument(key, model, clerk):
         return "set-password"
     if key == "key":  # allauth's e-mail confirmation and password-reset keys: a wrong one must still be answered safely
         return "not-a-real-key"
+    if key == "extension":  # a follow-up list's download
+        return "csv"
     if key == "uidb36":
         return int_to_base36(clerk.pk)
     raise AssertionError(f"No value for the URL argument {key!r}: teach tests/test_security_headers.py one.")
@@ -163,6 +166,7 @@ def records(clerk):
     open_one.take("request_extension", user=clerk, to_date=open_one.due_date + datetime.timedelta(days=90), reason="Budget.")
     open_one.take("decide_request", user=clerk, approve=False, reason="Not agreed.")
     EmailAddress.objects.create(user=clerk, email="clerk@dpmc.example.govt.nz", verified=True, primary=True)
+    feeds.turn_on(clerk, by=clerk)  # a calendar feed (its admin lists them)
     # django-axes' records of sign-ins (its admin lists them): a success and a failure, through the sign-in form.
     person = make_user(username="signs-in")
     person.set_password("a passphrase long enough")
