@@ -573,3 +573,5 @@ class ReminderDeliveryAdmin(RecordAdmin):
                 "with the same due date, are sent again.",
                 messages.WARNING,
             )
+
+from decisions.api import admin as api_admin  # noqa: E402,F401  (the read API's tokens: ApiTokenAdmin)
