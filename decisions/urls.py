@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import reports, views
 
 app_name = "decisions"
 
@@ -21,5 +21,6 @@ urlpatterns = [
     path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
+    path("reports/", reports.reports, name="reports"),
     path("settings/", views.profile_settings, name="profile_settings"),
 ]
