@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -99,7 +100,8 @@ class ApiTokenAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     @admin.action(description="Revoke the selected tokens (their systems can no longer read)")
     def revoke(self, request, queryset):
         revoked = 0
-        for token in queryset.select_for_update().filter(revoked_at__isnull=True):
-            token.revoke(user=request.user)
-            revoked += 1
+        with transaction.atomic():
+            for token in queryset.select_for_update(of=("self",)).filter(revoked_at__isnull=True):
+                token.revoke(user=request.user)
+                revoked += 1
         messages.success(request, f"Revoked {revoked} token{'s' if revoked != 1 else ''}.")
