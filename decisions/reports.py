@@ -203,12 +203,12 @@ def time_to_discharge(follow_ups):
 
 # The drawings: geometry worked out here, the SVG written by templates/decisions/reports_*.svg.html.
 
-CHART_WIDTH = 480
-LABEL_HEIGHT = 18
+CHART_WIDTH = 400
+LABEL_HEIGHT = 20
 BAR_HEIGHT = 16
 BAR_GAP = 4
 ROW_GAP = 12
-VALUE_ROOM = 48  # room right of the longest bar for its number
+VALUE_ROOM = 64  # room right of the longest bar for its number
 
 
 @dataclass
@@ -236,7 +236,7 @@ def bar_chart(rows, series, *, unit=""):
     return {"width": CHART_WIDTH, "height": max(y, 1), "rows": drawn, "series": series, "unit": unit}
 
 
-LINE_HEIGHT = 220
+LINE_HEIGHT = 240
 LINE_LEFT, LINE_BOTTOM, LINE_TOP = 40, 40, 10
 
 
@@ -248,7 +248,7 @@ def line_chart(rows, series):
     plot_width, plot_height = CHART_WIDTH - LINE_LEFT - 10, LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
 
     def x(index):
-        return round(LINE_LEFT + index * plot_width / max(len(rows) - 1, 1), 1)
+        return round(LINE_LEFT + 20 + index * (plot_width - 40) / max(len(rows) - 1, 1), 1)  # room for the end labels
 
     def y(value):
         return round(LINE_TOP + plot_height - value * plot_height / top_value, 1)
@@ -274,6 +274,11 @@ def _nice_step(largest):
         power *= 10
 
 
+def _slipped(rows):
+    """The rows a slippage chart draws: those with a slipped date or an extension, the most first (the table has all)."""
+    return [row for row in rows if any(row.values)][:SLIPPAGE_CHART_ROWS]
+
+
 @require_GET
 def reports(request):
     today = timezone.localdate()
@@ -290,9 +295,8 @@ def reports(request):
         "ageing": ageing_rows, "ageing_total": sum(row.values[0] for row in ageing_rows),
         "ageing_chart": bar_chart(ageing_rows, [Series("Overdue report-backs", RED)]),
         "slippage": slippage_totals(follow_ups),
-        "by_agency": by_agency, "agency_chart": bar_chart(by_agency[:SLIPPAGE_CHART_ROWS], [later, extensions]),
-        "by_portfolio": by_portfolio,
-        "portfolio_chart": bar_chart(by_portfolio[:SLIPPAGE_CHART_ROWS], [later, extensions]),
+        "by_agency": by_agency, "agency_chart": bar_chart(_slipped(by_agency), [later, extensions]),
+        "by_portfolio": by_portfolio, "portfolio_chart": bar_chart(_slipped(by_portfolio), [later, extensions]),
         "chart_rows": SLIPPAGE_CHART_ROWS,
         "owed": owed_rows, "owed_chart": line_chart(owed_rows, [owed, overdue]),
         "discharge": discharge_rows,
