@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from django.urls import reverse
@@ -181,6 +182,13 @@ def test_a_key_stops_working_when_it_expires(client, register, agency):
     assert client.get(FOLLOW_UPS, **bearer(key)).status_code == 200
     with time_machine.travel(token.expires_at + datetime.timedelta(seconds=1)):
         assert client.get(FOLLOW_UPS, **bearer(key)).status_code == 401
+
+
+def test_a_key_needs_no_csrf_token_and_a_post_is_still_refused(register, agency):
+    _, key = issue(agencies=[agency])
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(FOLLOW_UPS, **bearer(key)).status_code == 200
+    assert strict.post(FOLLOW_UPS, {"description": "x"}, **bearer(key)).status_code == 405  # not 403: no CSRF, no write
 
 
 def test_a_signed_in_session_is_no_key(client, register, clerk):

@@ -102,10 +102,11 @@ class FollowUpList(ReadView, generics.ListAPIView):
     serializer_class = FollowUpSerializer
 
     def get_queryset(self):
-        form = FollowUpFilterForm({name: value for name, value in self.request.query_params.lists() if name in FILTERS})
-        # QueryDict.lists() gives lists: the multiple-choice field takes them, the others their first value.
-        form.data = {name: values if name == "status" else values[0] for name, values in form.data.items()}
-        if not form.is_valid():
+        params = self.request.query_params
+        form = FollowUpFilterForm(
+            {name: params.getlist(name) if name == "status" else params[name] for name in FILTERS if name in params}
+        )
+        if not form.is_valid():  # unlike the page, which shows the error and applies the rest: a system must know
             raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
         return follow_ups_with_context(form.filter(access.visible_follow_ups(self.scope)))
 
