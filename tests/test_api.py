@@ -303,3 +303,18 @@ def test_the_openapi_document_validates_and_describes_every_endpoint(client):
     assert {"/api/v1/follow-ups/", "/api/v1/follow-ups/{id}/", "/api/v1/minutes/", "/api/v1/changes/"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["bearerKey"]["scheme"] == "bearer"
     assert set(schema["paths"]["/api/v1/follow-ups/"]) == {"get"}
+
+
+def test_a_tokens_scope_answers_may_see_as_an_official_of_it_would_and_may_act_never(register, agency, official):
+    from decisions import access
+
+    token, _ = issue(agencies=[agency])
+    scope = token.scope()
+    assert (scope.agencies, scope.portfolios) == ({agency.pk}, set())
+    # The official (fixture) acts for MBIE and Resources; the token reads for MBIE alone.
+    assert access.may_see(scope, register["mbie"]) and access.may_see(official, register["mbie"])
+    assert not access.may_see(scope, register["resources"]) and access.may_see(official, register["resources"])
+    assert not access.may_see(scope, register["mfat_only"]) and not access.may_see(scope, register["mfat_minute"])
+    assert access.may_see(scope, register["mbie_minute"])
+    assert not access.may_act(scope, register["mbie"]) and access.may_act(official, register["mbie"])
+    assert not access.sees_everything(scope) and not access.is_clerk(scope) and not access.can_act(scope)
