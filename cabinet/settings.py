@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "rest_framework",  # the read API (decisions/api/)
+    "drf_spectacular",  # its OpenAPI description
     "cabinet",
     "decisions",
     # After cabinet: its clean_old_history and clean_duplicate_history (which refuse) replace simple_history's.
@@ -305,5 +307,33 @@ AUDIT_LOGGED_VIEWS = {
 }
 # Access-log rows older than this are removed by `manage.py purgeaccesslog` (the only delete allowed).
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(7 * 366)))
+
+# The read API (decisions/api/, README: Read API): bearer keys only, JSON only, read only. Each view says so too.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["decisions.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["decisions.api.auth.HasUsableToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cabinet decision tracker: read API",
+    "DESCRIPTION": (
+        "Read-only access for agencies' own systems to the follow-ups and minutes their key's scope may see. "
+        "Send the key the Cabinet Office issued as `Authorization: Bearer <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One name for each set of choices, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKind": "decisions.models.FollowUp.Kind",
+        "FollowUpStatus": "decisions.models.FollowUp.Status",
+        "DueDateChangeStatus": "decisions.models.DueDateChange.Status",
+        "DatePrecision": "cabinet.models.DatePrecision",
+        "TimelineEntryKind": ["created", "note", "request", "decision", "status"],
+    },
+}
 
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is the audit: records move on through their own pages, not by reverting

@@ -68,5 +68,6 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("api/v1/", include("decisions.api.urls")),  # the read API for agencies' systems: bearer keys, no sessions
     path("", include("decisions.urls")),
 ]

@@ -11,6 +11,10 @@ An official's scope is their profile's agencies and portfolios:
 - on a minute that concerns them, other agencies' follow-ups appear only as who owes what by when
   (`follow_up_summaries`): no link, notes, timeline or action.
 
+An API token (decisions/api/) reads through `Scope.of(agencies=..., portfolios=...)`: it sees exactly what an
+official of those agencies and portfolios sees, and acts on nothing. Every function below takes a user or such
+a Scope.
+
 Everything else is a 404. Inactive and signed-out users see nothing. The two questions are `may_see` and
 `may_act`; the `visible_*` querysets answer the first for many records at once, from the same rule: for lists
 and search against the official's minutes and papers, read once per request; for a page's few minutes or papers
@@ -40,6 +44,16 @@ class Scope:
             profile = getattr(user, "profile", None)
             self.role = Profile.Role.CLERK if user.is_superuser else profile and profile.role
         self.profile = profile if self.role == Profile.Role.OFFICIAL else None
+        self.is_limited = self.profile is not None  # sees its own agencies' and portfolios' records only
+
+    @classmethod
+    def of(cls, *, agencies, portfolios):
+        """The scope of these agencies and portfolios (primary keys) with no user: what an official of exactly
+        them sees, acting on nothing. An API token reads the register through one (decisions/api/)."""
+        scope = cls.__new__(cls)
+        scope.role, scope.profile, scope.is_limited = None, None, True
+        scope._agencies_and_portfolios = (frozenset(agencies), frozenset(portfolios))  # the cached_property, given
+        return scope
 
     @property
     def sees_everything(self):
@@ -47,7 +61,7 @@ class Scope:
 
     @cached_property
     def _agencies_and_portfolios(self):
-        if self.profile is None:
+        if self.profile is None:  # a clerk, a reader, nobody (a Scope.of() is given its own)
             return frozenset(), frozenset()
         # One query for both: (1, agency) and (2, portfolio) rows.
         agencies = Profile.agencies.through.objects.filter(profile_id=self.profile.pk).values_list("agency_id")
@@ -199,6 +213,9 @@ _scopes = {}
 
 
 def scope_of(user):
+    """The Scope of a user; a Scope given instead (Scope.of) is its own."""
+    if isinstance(user, Scope):
+        return user
     key = id(user)
     entry = _scopes.get(key)
     if entry is not None and entry[0]() is user:
@@ -234,7 +251,7 @@ def may_see(user, obj):
     scope = scope_of(user)
     if scope.sees_everything:
         return True
-    if scope.profile is None:
+    if not scope.is_limited:
         return False
     if isinstance(obj, FollowUp):
         return scope.owns(obj)
@@ -298,7 +315,7 @@ def visible_follow_ups(user):
     scope = scope_of(user)
     if scope.sees_everything:
         return FollowUp.objects.all()
-    own = scope.own() if scope.profile is not None else None
+    own = scope.own() if scope.is_limited else None
     return FollowUp.objects.none() if own is None else FollowUp.objects.filter(own)
 
 
@@ -330,7 +347,7 @@ def follow_up_summaries(user, minutes):
     summaries. Clerks and readers see every follow-up in full, so they get none."""
     scope = scope_of(user)
     minutes = [minutes] if isinstance(minutes, Minute) else list(minutes)
-    if scope.profile is None:
+    if not scope.is_limited:
         return []
     if "_records" in scope.__dict__ or len(minutes) > SUMMARY_CHECKS:
         minute_ids = sorted(minute.pk for minute in minutes if minute.pk in scope.minute_ids)

@@ -610,3 +610,4 @@ class CalendarFeedAdmin(NoDeleteMixin, SimpleHistoryAdmin):
             self.message_user(request, f"{len(feeds)} calendar feed(s) turned off: their addresses no longer work.", messages.SUCCESS)
         else:
             self.message_user(request, "The selected calendar feeds were already off.", messages.WARNING)
+from decisions.api import admin as api_admin  # noqa: E402,F401  (the read API's tokens: ApiTokenAdmin)

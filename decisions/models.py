@@ -1,7 +1,9 @@
 """Decision items of a minute, the follow-ups they create, and each follow-up's due-date changes and progress notes."""
 
 import calendar
+import hashlib
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -805,3 +807,83 @@ class CalendarFeed(models.Model):
         """Stop the address working; the row stays, with who stopped it and why."""
         self.revoked_at, self.revoked_by, self.ended = timezone.now(), by, ended
         self.save(update_fields=["revoked_at", "revoked_by", "ended"])
+
+
+# The read API (decisions/api/): agencies' own systems read the register with a token a clerk issues.
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        """Not revoked and not yet expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A key an agency's own system reads the register with, through the read API (/api/v1/).
+
+    Issued by a clerk to a named system for its agencies and portfolios, until a date; it sees what an official of
+    exactly those sees (decisions/access.py) and changes nothing. Only a SHA-256 hash of the key is kept: the key
+    itself is shown once, when it is issued. Revoked, never deleted.
+    """
+
+    KEY_PREFIX = "cdt_"  # "Cabinet decision tracker": tells a leaked key for what it is (secret scanners)
+
+    system = models.CharField(max_length=120, help_text="The system that reads with it: MBIE Cabinet register sync.")
+    contact = models.CharField(max_length=200, blank=True, help_text="Who runs that system: a name and email address.")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="api_tokens", help_text="Reads their follow-ups.")
+    portfolios = models.ManyToManyField(Portfolio, blank=True, related_name="api_tokens", help_text="Reads their follow-ups.")
+    key_hint = models.CharField(max_length=16, editable=False, help_text="The key's first characters, to tell keys apart.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(help_text="The key stops working then.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+    history = HistoricalRecords(m2m_fields=[agencies, portfolios], excluded_fields=["key_hash"])
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True) | Q(revoked_at__isnull=False),
+                name="decisions_apitoken_revoked_by_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system} ({self.key_hint}…)"
+
+    @staticmethod
+    def hash_key(key):
+        # The key is 256 random bits: a fast hash is enough to make the stored value useless to a thief.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def issue_key(self):
+        """A new random key for this token: its hash is stored, the key returned to be shown once."""
+        key = self.KEY_PREFIX + secrets.token_urlsafe(32)
+        self.key_hash, self.key_hint = self.hash_key(key), key[: len(self.KEY_PREFIX) + 4]
+        return key
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self, *, user):
+        if self.revoked_at is None:
+            self.revoked_at, self.revoked_by = timezone.now(), user
+            self.save(update_fields=["revoked_at", "revoked_by"])
+
+    def scope(self):
+        """What the token may read: decisions/access.py's scope of its agencies and portfolios."""
+        from decisions.access import Scope  # access imports these models
+
+        agencies = ApiToken.agencies.through.objects.filter(apitoken_id=self.pk).values_list("agency_id", flat=True)
+        portfolios = ApiToken.portfolios.through.objects.filter(apitoken_id=self.pk).values_list("portfolio_id", flat=True)
+        return Scope.of(agencies=list(agencies), portfolios=list(portfolios))

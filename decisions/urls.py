@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import exports, feeds, views
+from decisions import exports, feeds, reports, views
 
 app_name = "decisions"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
+    path("reports/", reports.reports, name="reports"),
     path("settings/", views.profile_settings, name="profile_settings"),
     path("settings/calendar-feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),

@@ -33,7 +33,7 @@ from decisions import feeds
 from decisions.models import FollowUp, Reminder, ReminderDelivery
 
 # The record each of our own pages names by its `pk`.
-PAGE_MODELS = {"decisions:minute_detail": Minute, "decisions:paper_detail": Paper}
+PAGE_MODELS = {"decisions:minute_detail": Minute, "decisions:paper_detail": Paper, "api:followup_detail": FollowUp}
 ADMIN_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 NONCE = re.compile(r"'nonce-([^']+)'")

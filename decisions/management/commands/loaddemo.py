@@ -19,10 +19,13 @@ from cabinet.models import (
     Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment,
     ProactiveRelease, Profile, ReleasedDocument,
 )
-from decisions.models import DecisionItem, FollowUp, Redaction, one_month_after
+from decisions.models import ApiToken, DecisionItem, FollowUp, Redaction, one_month_after
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 PORTFOLIOS_HELD_FROM = datetime.date(2023, 11, 27)
+# The read API's demo key (README: Read API): MBIE's system. Fixed and published, like the demo passwords: demo only.
+DEMO_API_SYSTEM, DEMO_API_AGENCY = "MBIE Cabinet register sync (demo)", "MBIE"
+DEMO_API_KEY = "cdt_demo-MBIE-read-only-key-not-secret-2026"
 
 
 def format_date(day):
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.SUCCESS(
                         f"Loaded {Minute.objects.count()} minutes and {FollowUp.objects.count()} follow-ups."
                     ))
+                self.ensure_api_token(users["clerk"])
         self.stdout.write("\nDemo accounts (sign in at http://127.0.0.1:8000/, the admin at /admin/):")
         for account in data["accounts"]:
             scope = ", ".join(account.get("agencies", [])) or "everything"
@@ -64,6 +68,18 @@ class Command(BaseCommand):
                     f"{account['totp_secret']} to one (time-based, 6 digits, every 30 seconds). "
                     "Other accounts sign in with the password alone unless MFA_REQUIRED_FOR_ALL is on."
                 )
+
+    def ensure_api_token(self, clerk):
+        """MBIE's system's key for the read API, usable for a year from the first load."""
+        if not ApiToken.objects.filter(key_hash=ApiToken.hash_key(DEMO_API_KEY)).exists():
+            token = ApiToken(system=DEMO_API_SYSTEM, expires_at=timezone.now() + datetime.timedelta(days=365), created_by=clerk)
+            token.key_hash, token.key_hint = ApiToken.hash_key(DEMO_API_KEY), DEMO_API_KEY[:8]
+            token.save()
+            token.agencies.set(Agency.objects.filter(short_name=DEMO_API_AGENCY))
+        self.stdout.write(
+            f"\nRead API key for {DEMO_API_SYSTEM} (sees what {DEMO_API_AGENCY}'s officials see): {DEMO_API_KEY}\n"
+            f"  curl -H 'Authorization: Bearer {DEMO_API_KEY}' http://127.0.0.1:8000/api/v1/follow-ups/"
+        )
 
     # People and reference data
 
