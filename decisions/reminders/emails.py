@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cabinet.models import Classification, Profile, format_marking
+from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
 
 from .schedule import Kind, config, reminder_day
@@ -109,6 +110,7 @@ def digest_context(items, *, on, lines_per_section=None):
         if item.follow_up.pk not in latest or item.urgency > latest[item.follow_up.pk].urgency:
             latest[item.follow_up.pk] = item
     lines, dates = defaultdict(list), {}
+    lodgement = lodgement_phrases([item.follow_up for item in latest.values()])  # "lodge by 10:00 Thursday ..."
     for item in latest.values():
         follow_up = item.follow_up
         minute = follow_up.decision.minute
@@ -123,6 +125,7 @@ def digest_context(items, *, on, lines_per_section=None):
             "minute": minute,
             "due_date": follow_up.due_date,
             "due_text": due_text,
+            "lodgement": lodgement.get(follow_up.pk, ""),
             "days_overdue": days_overdue,
             "is_escalated": item.kind == Kind.ESCALATED,
             "sort": (-days_overdue, follow_up.due_date or on, minute.reference, follow_up.pk),
