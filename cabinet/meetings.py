@@ -27,6 +27,20 @@ def lodgement_day(meeting_date):
     return nominal if is_business_day(nominal) else add_business_days(nominal, -1)
 
 
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def describe_rule():
+    """The lodgement rule in words, from the settings."""
+    weeks = settings.LODGEMENT_WEEKS_BEFORE
+    week = "the week before" if weeks == 1 else f"{weeks} weeks before" if weeks else "the same week"
+    holidays = (
+        "a business day earlier for each public holiday between it and the meeting"
+        if settings.LODGEMENT_HOLIDAYS_EARLIER else "the business day before when that day is a public holiday"
+    )
+    return f"{settings.LODGEMENT_TIME} on the {WEEKDAYS[settings.LODGEMENT_WEEKDAY]} of {week}; {holidays}"
+
+
 def lodgement_deadline(meeting_date):
     """The lodgement deadline (an aware datetime, New Zealand time) for a meeting on `meeting_date`."""
     hours, minutes = (int(part) for part in settings.LODGEMENT_TIME.split(":"))
