@@ -376,9 +376,9 @@ class GenerateTermForm(forms.Form):
 
     def clean_recess(self):
         days, bad = [], []
-        for line in self.cleaned_data["recess"].split():
+        for line in filter(None, (line.strip().rstrip(",") for line in self.cleaned_data["recess"].splitlines())):
             try:
-                days.append(datetime.date.fromisoformat(line.strip().rstrip(",")))
+                days.append(datetime.date.fromisoformat(line))
             except ValueError:
                 bad.append(line)
         if bad:

@@ -104,3 +104,64 @@ def reminder_counted_dates(pks, *, on):
         if on <= day:
             counted[pk] = day
     return counted
+
+
+def neighbours(meeting):
+    """The committee's meetings just before and just after `meeting` (cancelled ones skipped), either may be None."""
+    others = Meeting.objects.taking_place().filter(committee_id=meeting.committee_id).exclude(pk=meeting.pk)
+    previous = others.filter(meeting_date__lt=meeting.meeting_date).order_by("-meeting_date").first()
+    following = others.filter(meeting_date__gt=meeting.meeting_date).order_by("meeting_date").first()
+    return previous, following
+
+
+def due_at(meeting, follow_ups, *, around=None):
+    """Of `follow_ups` (a queryset), the dated report-backs to the meeting's committee that are due at `meeting`.
+
+    Only due dates between its neighbouring meetings can be due at it: one query for them (plus the neighbours,
+    unless `around` gives them).
+    """
+    previous, following = around if around is not None else neighbours(meeting)
+    low = previous.meeting_date + datetime.timedelta(days=1) if previous else meeting.meeting_date - REACH
+    high = following.meeting_date - datetime.timedelta(days=1) if following else meeting.meeting_date + REACH
+    calendar = [m for m in (previous, meeting, following) if m is not None]
+    candidates = follow_ups.filter(
+        kind=FollowUp.Kind.REPORT_BACK, report_to_id=meeting.committee_id, due_date__gte=low, due_date__lte=high,
+    )
+    return [f for f in candidates if meeting_at(calendar, f.due_date, f.due_text) == meeting]
+
+
+COMING_WEEKS = 5  # the dashboard lists what is due at the meetings of the next five weeks
+COMING_ROWS = 10  # follow-ups listed under each meeting; the meeting's page lists them all
+
+
+def coming_meetings(visible, *, today):
+    """The meetings of the coming weeks at which some of `visible` (the user's follow-ups) are due, with them.
+
+    [(meeting, [follow-ups], how many)], soonest first. Three queries whatever the number of meetings.
+    """
+    last = today + datetime.timedelta(weeks=COMING_WEEKS)
+    coming = list(
+        Meeting.objects.taking_place().filter(meeting_date__gte=today, meeting_date__lte=last)
+        .select_related("committee").order_by("meeting_date", "committee__code")
+    )
+    if not coming:
+        return []
+    committees = {meeting.committee_id for meeting in coming}
+    meetings = calendars(committees, today - REACH, last + REACH)
+    first = min(min(m.meeting_date for m in meetings[c] if m.meeting_date >= today) for c in committees)
+    candidates = list(
+        visible.active().filter(
+            kind=FollowUp.Kind.REPORT_BACK, report_to_id__in=sorted(committees),
+            due_date__gte=first - REACH, due_date__lte=last + REACH,
+        ).select_related("decision__minute__committee", "responsible_portfolio", "responsible_agency", "report_to")
+        .order_by("due_date", "pk")
+    )
+    by_meeting = defaultdict(list)
+    for follow_up in candidates:
+        meeting = meeting_at(meetings[follow_up.report_to_id], follow_up.due_date, follow_up.due_text)
+        if meeting is not None and today <= meeting.meeting_date <= last:
+            by_meeting[meeting.pk].append(follow_up)
+    return [
+        (meeting, by_meeting[meeting.pk][:COMING_ROWS], len(by_meeting[meeting.pk]))
+        for meeting in coming if by_meeting[meeting.pk]
+    ]

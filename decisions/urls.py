@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import cycle_views, views
 
 app_name = "decisions"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
     path("settings/", views.profile_settings, name="profile_settings"),
+    # The Cabinet cycle (decisions/cycle_views.py).
+    path("meetings/", cycle_views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", cycle_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/outstanding/", cycle_views.meeting_outstanding, name="meeting_outstanding"),
+    path("meetings/<int:pk>/outstanding.pdf", cycle_views.meeting_outstanding_pdf, name="meeting_outstanding_pdf"),
+    path("discharge-proposals/", cycle_views.discharge_proposal_list, name="discharge_proposal_list"),
+    path("discharge-proposals/<int:pk>/", cycle_views.discharge_proposal_decide, name="discharge_proposal_decide"),
 ]
