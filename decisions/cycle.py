@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cabinet.models import Meeting, Minute
+from cabinet.models import Meeting, Minute, Profile
 from cabinet.references import find_references
 from decisions import access
 from decisions.models import DischargeProposal, FollowUp, MachineryChange
@@ -154,7 +154,17 @@ def record_machinery_change(change, *, user):
             moved += 1
         change.moved = moved
         change.save(update_fields=["moved"])
+        # The officials who served the old portfolio or agency serve the new one: it is added to their profiles (the
+        # old one stays, for the closed follow-ups that keep its name).
+        for profile in _profiles_of(change):
+            getattr(profile, f"{change.kind}s").add(change.destination)
     return moved
+
+
+def _profiles_of(change):
+    if change.kind == MachineryChange.Kind.PORTFOLIO:
+        return Profile.objects.filter(portfolios=change.from_portfolio).exclude(portfolios=change.to_portfolio)
+    return Profile.objects.filter(agencies=change.from_agency).exclude(agencies=change.to_agency)
 
 
 def machinery_notices(user, *, today=None):
@@ -166,9 +176,12 @@ def machinery_notices(user, *, today=None):
     portfolios, agencies = sorted(scope.portfolios), sorted(scope.agencies)
     if not (portfolios or agencies):
         return []
+    # Their portfolios and agencies on either side, or the portfolio or agency of follow-ups of theirs that moved.
+    owned = access.visible_follow_ups(user)
     touches = (
         Q(from_portfolio__in=portfolios) | Q(to_portfolio__in=portfolios)
         | Q(from_agency__in=agencies) | Q(to_agency__in=agencies)
+        | Q(to_portfolio__in=owned.values("responsible_portfolio")) | Q(to_agency__in=owned.values("responsible_agency"))
     )
     return list(
         MachineryChange.objects.filter(touches, effective_date__gte=since)

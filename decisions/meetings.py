@@ -137,7 +137,8 @@ COMING_ROWS = 10  # follow-ups listed under each meeting; the meeting's page lis
 def coming_meetings(visible, *, today):
     """The meetings of the coming weeks at which some of `visible` (the user's follow-ups) are due, with them.
 
-    [(meeting, [follow-ups], how many)], soonest first. Three queries whatever the number of meetings.
+    [(meeting, [follow-ups], how many)], soonest first. Four queries whatever the number of meetings: the coming
+    meetings, their committees' calendars, the candidates' keys and dates, and the rows shown with their context.
     """
     last = today + datetime.timedelta(weeks=COMING_WEEKS)
     coming = list(
@@ -148,20 +149,26 @@ def coming_meetings(visible, *, today):
         return []
     committees = {meeting.committee_id for meeting in coming}
     meetings = calendars(committees, today - REACH, last + REACH)
-    first = min(min(m.meeting_date for m in meetings[c] if m.meeting_date >= today) for c in committees)
-    candidates = list(
+    # Only due dates after each committee's last meeting before today, and before its first after `last`, can be due
+    # at a coming meeting.
+    low = min(max([m.meeting_date for m in meetings[c] if m.meeting_date < today], default=today - REACH) for c in committees)
+    high = max(min([m.meeting_date for m in meetings[c] if m.meeting_date > last], default=last + REACH) for c in committees)
+    rows = (
         visible.active().filter(
-            kind=FollowUp.Kind.REPORT_BACK, report_to_id__in=sorted(committees),
-            due_date__gte=first - REACH, due_date__lte=last + REACH,
-        ).select_related("decision__minute__committee", "responsible_portfolio", "responsible_agency", "report_to")
-        .order_by("due_date", "pk")
+            kind=FollowUp.Kind.REPORT_BACK, report_to_id__in=sorted(committees), due_date__gt=low, due_date__lt=high,
+        ).order_by("due_date", "pk").values_list("pk", "report_to_id", "due_date", "due_text")
     )
     by_meeting = defaultdict(list)
-    for follow_up in candidates:
-        meeting = meeting_at(meetings[follow_up.report_to_id], follow_up.due_date, follow_up.due_text)
+    for pk, committee_id, due_date, due_text in rows:
+        meeting = meeting_at(meetings[committee_id], due_date, due_text)
         if meeting is not None and today <= meeting.meeting_date <= last:
-            by_meeting[meeting.pk].append(follow_up)
+            by_meeting[meeting.pk].append(pk)
+    shown = [pk for pks in by_meeting.values() for pk in pks[:COMING_ROWS]]
+    # The keys came from the user's visible follow-ups, so reading them by key shows nothing more.
+    follow_ups = FollowUp.objects.filter(pk__in=shown).select_related(
+        "decision__minute__committee", "responsible_portfolio", "responsible_agency", "report_to"
+    ).in_bulk() if shown else {}
     return [
-        (meeting, by_meeting[meeting.pk][:COMING_ROWS], len(by_meeting[meeting.pk]))
+        (meeting, [follow_ups[pk] for pk in by_meeting[meeting.pk][:COMING_ROWS]], len(by_meeting[meeting.pk]))
         for meeting in coming if by_meeting[meeting.pk]
     ]
