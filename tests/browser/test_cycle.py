@@ -46,6 +46,8 @@ def test_a_clerk_accepts_the_demo_discharge_proposal(page, axe, log_in, demo):
     log_in(page.context, get_user_model().objects.get(username="clerk"))
     proposal = DischargeProposal.objects.get()
     page.goto("/")
+    expect(page.locator("#coming-heading")).to_have_text("Due at the coming meetings")
+    axe(page)
     page.get_by_role("link", name=re.compile("discharge proposals to decide")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Discharge proposals")
     axe(page)
