@@ -407,6 +407,11 @@ class MeetingAdmin(RecordAdmin):
     fields = ["committee", "meeting_date", "start_time", "lodgement_deadline", "status", "note"]
     change_list_template = "admin/cabinet/meeting/change_list.html"
 
+    def save_model(self, request, obj, form, change):
+        if change and "meeting_date" in form.changed_data and "lodgement_deadline" not in form.changed_data:
+            obj.lodgement_deadline = None  # moved: the deadline follows the rule again (Meeting.save)
+        super().save_model(request, obj, form, change)
+
     def get_urls(self):
         return [
             path("generate/", self.admin_site.admin_view(self.generate_view), name="cabinet_meeting_generate"),

@@ -289,3 +289,23 @@ def test_clerks_generate_a_term_in_the_admin(client, clerk):
         datetime.date(2026, 11, 4), datetime.date(2026, 11, 11), datetime.date(2026, 11, 25),
     ]
 
+
+
+def test_a_meeting_moved_in_the_admin_gets_the_rule_s_deadline_unless_the_clerk_set_one(client, clerk):
+    meeting = Meeting.objects.create(committee=committee("SOU"), meeting_date=datetime.date(2026, 11, 11))
+    client.force_login(clerk)
+    url = reverse("admin:cabinet_meeting_change", args=[meeting.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        "committee": meeting.committee_id, "meeting_date": "2026-11-18", "start_time": "10:00:00",
+        "lodgement_deadline_0": "2026-11-05", "lodgement_deadline_1": "10:00:00", "status": "scheduled", "note": "",
+        "seen_change": form["seen_change"].value(),
+    }
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    # Wednesday 18 November: the Thursday of the week before is 12 November.
+    assert meeting.lodgement_deadline == nz(2026, 11, 12, 10)
+    data.update({"lodgement_deadline_0": "2026-11-11", "seen_change": client.get(url).context["adminform"].form["seen_change"].value()})
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.lodgement_deadline == nz(2026, 11, 11, 10)
