@@ -109,7 +109,7 @@ h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 13pt; margin: 14pt 0 4p
 table { width: 100%%; border-collapse: collapse; margin-bottom: 6pt; }
 th, td { text-align: left; vertical-align: top; border-bottom: 0.5pt solid #b1b4b6; padding: 2pt 4pt 2pt 0; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
-td:first-child { white-space: nowrap; } .app-paper__meta { color: #505a5f; } a { color: inherit; text-decoration: none; }
+td:first-child, td:nth-child(4) { white-space: nowrap; } .app-paper__meta { color: #505a5f; } a { color: inherit; text-decoration: none; }
 """
 
 
