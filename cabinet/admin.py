@@ -1,18 +1,20 @@
 """The clerks' back office for the Cabinet's records. Nothing is hard-deleted: records are withdrawn instead."""
 
 import csv
+import datetime
 import json
 from functools import cached_property
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils import timezone
@@ -21,9 +23,10 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cabinet.audit import AccessLogEntry, record_event
+from cabinet.meetings import describe_rule, generate_meetings
 
 from cabinet.models import (
-    Agency, Committee, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
+    Agency, Committee, Meeting, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
     Profile, ReleasedDocument,
 )
 from cabinet.sessions import end_sessions
@@ -169,10 +172,10 @@ class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 @admin.register(Committee)
 class CommitteeAdmin(RecordAdmin):
-    list_display = ["code", "name", "valid_from", "valid_to", "is_cabinet"]
+    list_display = ["code", "name", "valid_from", "valid_to", "is_cabinet", "meeting_weekday", "meeting_time"]
     list_filter = ["is_cabinet"]
     search_fields = ["code", "name"]
-    fields = ["code", "name", "valid_from", "valid_to", "is_cabinet"]
+    fields = ["code", "name", "valid_from", "valid_to", "is_cabinet", "meeting_weekday", "meeting_time"]
 
 
 @admin.register(Portfolio)
@@ -377,3 +380,94 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
+
+
+class GenerateTermForm(forms.Form):
+    """A term's sitting calendar: its first and last days, and the recess weeks within it."""
+
+    committees = forms.ModelMultipleChoiceField(
+        queryset=Committee.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Each meets on its usual weekday (set on the committee). Committees without one are listed after.",
+    )
+    first_day = forms.DateField(help_text="The term's first day (YYYY-MM-DD).")
+    last_day = forms.DateField(help_text="Its last day.")
+    recess = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Recess weeks",
+        help_text="One date a line, any day of each week the House does not sit (YYYY-MM-DD).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committees"].queryset = Committee.objects.current()
+
+    def clean_recess(self):
+        days, bad = [], []
+        for line in filter(None, (line.strip().rstrip(",") for line in self.cleaned_data["recess"].splitlines())):
+            try:
+                days.append(datetime.date.fromisoformat(line))
+            except ValueError:
+                bad.append(line)
+        if bad:
+            raise ValidationError(f"Not a date (YYYY-MM-DD): {', '.join(bad)}.")
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", "The term cannot end before it starts.")
+        if first and last and (last - first).days > 400:
+            self.add_error("last_day", "Generate one term at a time (at most about a year).")
+        return cleaned
+
+
+@admin.register(Meeting)
+class MeetingAdmin(RecordAdmin):
+    """Meetings of Cabinet and its committees: generated a term at a time, then edited one by one."""
+
+    list_display = ["meeting_date", "committee", "start_time", "lodgement_deadline", "status", "note"]
+    list_filter = ["status", "committee"]
+    date_hierarchy = "meeting_date"
+    search_fields = ["committee__code", "committee__name", "note"]
+    list_select_related = ["committee"]
+    fields = ["committee", "meeting_date", "start_time", "lodgement_deadline", "status", "note"]
+    change_list_template = "admin/cabinet/meeting/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if change and "meeting_date" in form.changed_data and "lodgement_deadline" not in form.changed_data:
+            obj.lodgement_deadline = None  # moved: the deadline follows the rule again (Meeting.save)
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path("generate/", self.admin_site.admin_view(self.generate_view), name="cabinet_meeting_generate"),
+            *super().get_urls(),
+        ]
+
+    def generate_view(self, request):
+        """Generate a term's meetings from each committee's usual weekday and the sitting calendar entered."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = GenerateTermForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            result = generate_meetings(
+                data["committees"], first_day=data["first_day"], last_day=data["last_day"], recess=data["recess"]
+            )
+            parts = [f"{len(result.created)} meeting(s) added"]
+            if result.moved:
+                parts.append(f"{len(result.moved)} moved off a public holiday (see their notes)")
+            if result.existing:
+                parts.append(f"{len(result.existing)} already recorded and left as they were")
+            self.message_user(request, "; ".join(parts) + ".", messages.SUCCESS)
+            if result.unscheduled:
+                names = ", ".join(committee.code for committee in result.unscheduled)
+                self.message_user(
+                    request, f"No usual weekday set for {names}: set it on the committee, then generate again.",
+                    messages.WARNING,
+                )
+            return redirect("admin:cabinet_meeting_changelist")
+        return TemplateResponse(request, "admin/cabinet/meeting/generate.html", {
+            **self.admin_site.each_context(request), "title": "Generate a term's meetings", "opts": self.model._meta,
+            "form": form, "rule": describe_rule(),
+        })

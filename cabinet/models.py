@@ -1,5 +1,7 @@
 """The Cabinet's records: committees, portfolios, Ministers, agencies, papers, minutes and proactive releases."""
 
+import datetime
+
 import simple_history
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,6 +56,11 @@ class Committee(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Empty while the committee exists.")
     is_cabinet = models.BooleanField(default=False, help_text="Cabinet itself rather than one of its committees.")
+    meeting_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+        help_text="The day it usually meets this term (used to generate a term's meetings).",
+    )
+    meeting_time = models.TimeField(null=True, blank=True, help_text="When it usually meets: 10:00.")
     history = HistoricalRecords()
 
     objects = CommitteeQuerySet.as_manager()
@@ -333,6 +340,14 @@ class Minute(models.Model):
         return format_marking(self.classification, self.endorsement)
 
     @property
+    def awaits_confirmation(self):
+        """A committee's decision without Power to Act, not yet confirmed by a Report of Committee."""
+        return (
+            self.kind == self.Kind.DECISION and not self.committee.is_cabinet and not self.has_power_to_act
+            and self.confirmed_by_id is None
+        )
+
+    @property
     def final_decision_date(self):
         """When the decision may be acted on: at once for Cabinet or Power to Act, else on Cabinet's confirmation."""
         if self.committee.is_cabinet or self.has_power_to_act:
@@ -481,6 +496,66 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
+
+
+class MeetingQuerySet(models.QuerySet):
+    def taking_place(self):
+        """Meetings that are (or were) held: not cancelled."""
+        return self.exclude(status=Meeting.Status.CANCELLED)
+
+
+class Meeting(models.Model):
+    """A meeting of Cabinet or one of its committees, and the deadline for lodging papers for it."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    meeting_date = models.DateField()
+    start_time = models.TimeField(default=datetime.time(10, 0))
+    lodgement_deadline = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When papers for it must be lodged. Left empty, it is worked out from the lodgement rule.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.SCHEDULED)
+    note = models.CharField(max_length=200, blank=True, help_text="Why it moved or was cancelled, if it was.")
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting_date", "start_time", "committee__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "meeting_date"], name="cabinet_meeting_one_a_day"),
+        ]
+        indexes = [
+            # Report-backs find their meeting among a committee's meetings around their due date.
+            models.Index(fields=["committee", "meeting_date"], name="cabinet_meeting_committee_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.committee.code} meeting, {self.meeting_date:%A} {self.meeting_date.day} {self.meeting_date:%B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("decisions:meeting_detail", args=[self.pk])
+
+    def minutes(self):
+        """The minutes of its decisions: the committee's minutes dated the day it met."""
+        return Minute.objects.filter(committee_id=self.committee_id, decision_date=self.meeting_date)
+
+    def clean(self):
+        if self.lodgement_deadline and self.meeting_date:
+            if timezone.localtime(self.lodgement_deadline).date() > self.meeting_date:
+                raise ValidationError({"lodgement_deadline": "Papers cannot be due after the meeting that considers them."})
+
+    def save(self, *args, **kwargs):
+        if self.lodgement_deadline is None:
+            from cabinet.meetings import lodgement_deadline
+
+            self.lodgement_deadline = lodgement_deadline(self.meeting_date)
+        super().save(*args, **kwargs)
 
 
 # History for user accounts: who made someone staff or superuser, (de)activated them, changed their email or groups.

@@ -246,6 +246,16 @@ SUMMER_CLOSEDOWN = (
 )
 PROACTIVE_RELEASE_BUSINESS_DAYS = 30
 
+# The lodgement rule (cabinet/meetings.py): papers for a meeting are lodged by LODGEMENT_TIME on LODGEMENT_WEEKDAY
+# (0 Monday ... 3 Thursday) of the week LODGEMENT_WEEKS_BEFORE weeks before the meeting's. With
+# LODGEMENT_HOLIDAYS_EARLIER, each public holiday between that day and the meeting moves the deadline a business day
+# earlier, so the Cabinet Office keeps the same business days to circulate papers; without it, only a deadline
+# falling on a holiday moves, to the business day before.
+LODGEMENT_WEEKDAY = int(os.environ.get("LODGEMENT_WEEKDAY", "3"))
+LODGEMENT_TIME = os.environ.get("LODGEMENT_TIME", "10:00")
+LODGEMENT_WEEKS_BEFORE = int(os.environ.get("LODGEMENT_WEEKS_BEFORE", "1"))
+LODGEMENT_HOLIDAYS_EARLIER = env_bool("LODGEMENT_HOLIDAYS_EARLIER", True)
+
 # Mail (Django 6.1 MAILERS): SMTP from the environment, the console when EMAIL_HOST is unset.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cabinet decision tracker <no-reply@cabinet.example.govt.nz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

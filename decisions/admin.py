@@ -12,12 +12,16 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from simple_history.admin import SimpleHistoryAdmin
+
 from cabinet.admin import ChoicesOncePerPageMixin, LargeListMixin, NoDeleteMixin, RecordAdmin, VersionedInline
 from cabinet.models import Minute, recorded
-from decisions import lifecycle, search
+from decisions import cycle, lifecycle, search
 from decisions.forms import reference_from
 from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
-from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
+from decisions.models import (
+    DecisionItem, DischargeProposal, DueDateChange, FollowUp, MachineryChange, ProgressNote, Redaction,
+)
 from decisions.parsing import NotAMinute
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -577,8 +581,6 @@ class ReminderDeliveryAdmin(RecordAdmin):
             )
 
 
-from simple_history.admin import SimpleHistoryAdmin  # noqa: E402
-
 from decisions.models import CalendarFeed  # noqa: E402
 
 
@@ -611,3 +613,57 @@ class CalendarFeedAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         else:
             self.message_user(request, "The selected calendar feeds were already off.", messages.WARNING)
 from decisions.api import admin as api_admin  # noqa: E402,F401  (the read API's tokens: ApiTokenAdmin)
+
+
+# The Cabinet cycle (decisions/cycle.py)
+
+
+@admin.register(DischargeProposal)
+class DischargeProposalAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Proposals are made by imports and decided on the clerks' page (Dashboard, "Discharge proposals to decide")."""
+
+    list_display = ["follow_up", "source", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["follow_up__decision__minute", "citing_minute", "citing_paper", "decided_by"]
+    search_fields = ["follow_up__minute__reference", "citing_minute__reference", "citing_paper__reference", "evidence"]
+    fields = ["follow_up", "citing_minute", "citing_paper", "evidence", "status", "decided_by", "decided_at", "decision_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MachineryChangeForm(forms.ModelForm):
+    class Meta:
+        model = MachineryChange
+        fields = ["kind", "from_portfolio", "to_portfolio", "from_agency", "to_agency", "effective_date", "description"]
+
+
+@admin.register(MachineryChange)
+class MachineryChangeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Recorded once: saving moves every follow-up still owed by the old portfolio or agency to the new one."""
+
+    form = MachineryChangeForm
+    list_display = ["effective_date", "kind", "source", "destination", "moved", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["from_portfolio", "to_portfolio", "from_agency", "to_agency", "recorded_by"]
+    autocomplete_fields = ["from_portfolio", "to_portfolio", "from_agency", "to_agency"]
+    readonly_fields = ["moved", "recorded_by", "recorded_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return MachineryChangeForm.Meta.fields
+        return [*MachineryChangeForm.Meta.fields, *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        moved = cycle.record_machinery_change(obj, user=request.user)
+        self.message_user(
+            request, f"{moved} follow-up(s) still owed moved from {obj.source} to {obj.destination}, each with its history; "
+            "officials of both see the change on their dashboard.", messages.SUCCESS,
+        )

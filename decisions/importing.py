@@ -13,6 +13,7 @@ from cabinet.models import (
     PortfolioAssignment, ProactiveRelease, ReleasedDocument,
 )
 from cabinet.references import InvalidReference, parse_reference
+from decisions import cycle
 from decisions.models import DecisionItem, FollowUp, Redaction
 from decisions.parsing import NotAMinute, parse_minute
 
@@ -243,6 +244,7 @@ def save_import(plan, *, user, update=False):
             _save_release(minute, parsed.release)
         if minute.kind == Minute.Kind.REPORT:
             plan.warnings.extend(_confirm_committee_minutes(minute, parsed.confirmed))
+        plan.warnings.extend(cycle.after_minute_recorded(minute, items.values()))  # its meeting; discharge proposals
     return minute
 
 

@@ -887,3 +887,151 @@ class ApiToken(models.Model):
         agencies = ApiToken.agencies.through.objects.filter(apitoken_id=self.pk).values_list("agency_id", flat=True)
         portfolios = ApiToken.portfolios.through.objects.filter(apitoken_id=self.pk).values_list("portfolio_id", flat=True)
         return Scope.of(agencies=list(agencies), portfolios=list(portfolios))
+
+
+# The Cabinet cycle (decisions/cycle.py): what closes a report-back, and machinery-of-government changes.
+
+
+class DischargeProposal(models.Model):
+    """A later minute or paper cites the minute that asked for a report-back: a clerk accepts or rejects discharge.
+
+    Never closed by itself: accepting takes the follow-up's "discharge" step (decisions/lifecycle.py).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a clerk"
+        ACCEPTED = "accepted", "Accepted: discharged"
+        REJECTED = "rejected", "Rejected"
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="discharge_proposals")
+    citing_minute = models.ForeignKey(
+        Minute, null=True, blank=True, on_delete=models.PROTECT, related_name="discharge_proposals"
+    )
+    citing_paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.PROTECT, related_name="discharge_proposals")
+    evidence = models.TextField(help_text="The citing paragraph, as printed.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(citing_minute__isnull=False, citing_paper__isnull=True)
+                | Q(citing_minute__isnull=True, citing_paper__isnull=False),
+                name="decisions_dischargeproposal_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["follow_up", "citing_minute"], condition=Q(citing_minute__isnull=False),
+                name="decisions_dischargeproposal_unique_minute",
+            ),
+            models.UniqueConstraint(
+                fields=["follow_up", "citing_paper"], condition=Q(citing_paper__isnull=False),
+                name="decisions_dischargeproposal_unique_paper",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True) | ~Q(status="pending") & Q(decided_at__isnull=False),
+                name="decisions_dischargeproposal_decided_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="decisions_dischargeproposal_rejected_has_reason"
+            ),
+        ]
+        indexes = [
+            # The clerks' queue: proposals waiting.
+            models.Index(fields=["status", "created_at"], name="decisions_proposal_waiting", condition=Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"Discharge of {self.follow_up.decision} by {self.source}"
+
+    @property
+    def source(self):
+        return self.citing_minute or self.citing_paper
+
+
+class MachineryChange(models.Model):
+    """A machinery-of-government change: a portfolio or agency renamed, merged or split, recorded once by a clerk.
+
+    Recording it moves every open follow-up of the old portfolio (or agency) to the new one (decisions/cycle.py);
+    closed follow-ups keep the names of their day.
+    """
+
+    class Kind(models.TextChoices):
+        PORTFOLIO = "portfolio", "Portfolio"
+        AGENCY = "agency", "Agency"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    from_portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.PROTECT, related_name="changes_from"
+    )
+    to_portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.PROTECT, related_name="changes_to")
+    from_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="changes_from")
+    to_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="changes_to")
+    effective_date = models.DateField()
+    description = models.CharField(
+        max_length=300, help_text="What changed, as announced: Resources is merged into Energy and Resources."
+    )
+    moved = models.PositiveIntegerField(default=0, editable=False, help_text="Open follow-ups moved.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_date", "-pk"]
+        verbose_name = "machinery-of-government change"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind="portfolio", from_portfolio__isnull=False, to_portfolio__isnull=False,
+                    from_agency__isnull=True, to_agency__isnull=True,
+                ) | Q(
+                    kind="agency", from_agency__isnull=False, to_agency__isnull=False,
+                    from_portfolio__isnull=True, to_portfolio__isnull=True,
+                ),
+                name="decisions_machinerychange_from_and_to",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_portfolio=models.F("to_portfolio")) | Q(from_portfolio__isnull=True),
+                name="decisions_machinerychange_portfolio_differs",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_agency=models.F("to_agency")) | Q(from_agency__isnull=True),
+                name="decisions_machinerychange_agency_differs",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.destination} from {self.effective_date.day} {self.effective_date:%B %Y}"
+
+    @property
+    def source(self):
+        return self.from_portfolio if self.kind == self.Kind.PORTFOLIO else self.from_agency
+
+    @property
+    def destination(self):
+        return self.to_portfolio if self.kind == self.Kind.PORTFOLIO else self.to_agency
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.PORTFOLIO:
+            if not (self.from_portfolio_id and self.to_portfolio_id):
+                errors["to_portfolio"] = "Choose the portfolio it was and the portfolio it becomes."
+            elif self.from_portfolio_id == self.to_portfolio_id:
+                errors["to_portfolio"] = "Choose a different portfolio from the one it was."
+            if self.from_agency_id or self.to_agency_id:
+                errors["from_agency"] = "A portfolio change names no agencies: record an agency change apart."
+        elif self.kind == self.Kind.AGENCY:
+            if not (self.from_agency_id and self.to_agency_id):
+                errors["to_agency"] = "Choose the agency it was and the agency it becomes."
+            elif self.from_agency_id == self.to_agency_id:
+                errors["to_agency"] = "Choose a different agency from the one it was."
+            if self.from_portfolio_id or self.to_portfolio_id:
+                errors["from_portfolio"] = "An agency change names no portfolios: record a portfolio change apart."
+        if errors:
+            raise ValidationError(errors)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import exports, feeds, reports, views
+from decisions import cycle_views, exports, feeds, reports, views
 
 app_name = "decisions"
 
@@ -27,4 +27,11 @@ urlpatterns = [
     path("settings/calendar-feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path("minutes/export/", exports.minute_export, name="minute_export"),
+    # The Cabinet cycle (decisions/cycle_views.py).
+    path("meetings/", cycle_views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", cycle_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/outstanding/", cycle_views.meeting_outstanding, name="meeting_outstanding"),
+    path("meetings/<int:pk>/outstanding.pdf", cycle_views.meeting_outstanding_pdf, name="meeting_outstanding_pdf"),
+    path("discharge-proposals/", cycle_views.discharge_proposal_list, name="discharge_proposal_list"),
+    path("discharge-proposals/<int:pk>/", cycle_views.discharge_proposal_decide, name="discharge_proposal_decide"),
 ]

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cabinet.business_days import add_business_days
-from decisions import access, lifecycle
+from decisions import access, cycle, lifecycle
 from decisions import search as register_search
 from decisions.forms import (
     CloseForm, DecideRequestForm, DigestForm, DischargeForm, DueDateForm, ExtensionForm, FollowUpFilterForm, LeadForm,
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
+from decisions.meetings import coming_meetings
 from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
@@ -164,6 +165,11 @@ def dashboard(request):
     return render(request, "decisions/dashboard.html", {
         "todo": todo, "groups": groups, "status_counts": status_counts, "register": register,
         "register_total": register_total, "today": today, "is_clerk": is_clerk,
+        # The Cabinet cycle (decisions/meetings.py, decisions/cycle.py): what is due at each coming meeting, the
+        # clerks' discharge proposals, and machinery-of-government changes that touch an official's portfolios.
+        "coming": coming_meetings(visible, today=today),
+        "proposals": cycle.pending_proposals().count() if is_clerk else None,
+        "machinery": cycle.machinery_notices(request.user, today=today),
     })
 
 

@@ -424,8 +424,9 @@ def _grow(world, count):
 
 
 @pytest.mark.parametrize("page, queries", [
-    # session, user, profile, scope; four groups (rows; a count only when full), the status counts
-    ("dashboard", 9),
+    # session, user, profile, scope; four groups (rows; a count only when full), the status counts; the coming
+    # meetings (none here) and the machinery-of-government changes that touch the official
+    ("dashboard", 11),
     # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page's keys
     # (from the follow-ups alone), then its rows with their context
     ("followup_list", 10),

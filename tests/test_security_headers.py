@@ -27,13 +27,18 @@ from cabinet.audit import AccessLogEntry, record_event
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
-from cabinet.models import Minute, Paper
+from cabinet.models import Meeting, Minute, Paper
 from tests.factories import make_user
 from decisions import feeds
-from decisions.models import FollowUp, Reminder, ReminderDelivery
+from decisions.models import DischargeProposal, FollowUp, Reminder, ReminderDelivery
 
 # The record each of our own pages names by its `pk`.
-PAGE_MODELS = {"decisions:minute_detail": Minute, "decisions:paper_detail": Paper, "api:followup_detail": FollowUp}
+PAGE_MODELS = {
+    "decisions:minute_detail": Minute, "decisions:paper_detail": Paper, "api:followup_detail": FollowUp,
+    # The Cabinet cycle's pages (decisions/cycle_views.py).
+    "decisions:meeting_detail": Meeting, "decisions:meeting_outstanding": Meeting,
+    "decisions:meeting_outstanding_pdf": Meeting, "decisions:discharge_proposal_decide": DischargeProposal,
+}
 ADMIN_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 NONCE = re.compile(r"'nonce-([^']+)'")

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cabinet.models import Classification, Profile, format_marking
+from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
 
 from .schedule import Kind, config, reminder_day
@@ -86,6 +87,7 @@ class Line:
     due_text: str
     days_overdue: int
     path: str
+    lodgement: str = ""  # "lodge by 10:00 Thursday 4 March 2027 for the SWC meeting on ...": due at a meeting
 
     @property
     def url(self):
@@ -112,7 +114,9 @@ class FollowUpLines:
     # In the model's order, as `from_db` takes them.
     FIELDS = [
         field.attname for field in FollowUp._meta.concrete_fields
-        if field.attname in {"id", "status", "due_date", "responsible_agency_id", "responsible_portfolio_id"}
+        if field.attname in {
+            "id", "kind", "status", "due_date", "due_text", "report_to_id", "responsible_agency_id", "responsible_portfolio_id",
+        }
     ]
     COLUMNS = ["description", "decision__number", "minute__reference", "minute__classification", "minute__endorsement"]
 
@@ -123,8 +127,12 @@ class FollowUpLines:
         missing = sorted(set(pks) - self._lines.keys())
         for start in range(0, len(missing), chunk):
             rows = FollowUp.objects.filter(pk__in=missing[start:start + chunk]).values_list(*self.FIELDS, *self.COLUMNS)
-            for row in rows:
-                self._add(row)
+            fields = len(self.FIELDS)
+            read = [(FollowUp.from_db(FollowUp.objects.db, self.FIELDS, row[:fields]), row[fields:]) for row in rows]
+            # Report-backs due at a meeting say when to lodge for it (decisions/meetings.py: one query a chunk).
+            lodgement = lodgement_phrases([follow_up for follow_up, _ in read])
+            for follow_up, columns in read:
+                self._add(follow_up, columns, lodgement.get(follow_up.pk, ""))
         return self
 
     def __getitem__(self, pk):
@@ -133,10 +141,8 @@ class FollowUpLines:
     def follow_up(self, pk):
         return self._follow_ups[pk]
 
-    def _add(self, row):
-        fields = len(self.FIELDS)
-        follow_up = FollowUp.from_db(FollowUp.objects.db, self.FIELDS, row[:fields])
-        description, number, reference, classification, endorsement = row[fields:]
+    def _add(self, follow_up, columns, lodgement):
+        description, number, reference, classification, endorsement = columns
         due_date, on = follow_up.due_date, self.on
         key = (due_date, follow_up.is_active)
         if key not in self._overdue:
@@ -156,6 +162,7 @@ class FollowUpLines:
             due_text=_long_date(due_date),
             days_overdue=days_overdue,
             path=_follow_up_path(follow_up.pk),
+            lodgement=lodgement,
         )
 
 
@@ -227,7 +234,7 @@ def _described(item):
     line = item.line
     return {
         "reference": line.reference, "number": line.number, "marking": line.marking, "description": line.description,
-        "due_date": line.due_date, "due_text": line.due_text, "days_overdue": line.days_overdue,
+        "due_date": line.due_date, "due_text": line.due_text, "lodgement": line.lodgement, "days_overdue": line.days_overdue,
         "is_escalated": item.kind == Kind.ESCALATED, "url": line.url,
     }
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from decisions.meetings import reminder_counted_dates
 from decisions.models import FollowUp, Reminder, ReminderDelivery
 
 from .schedule import Kind, Recipients, Schedule, Step, config, week_start
@@ -60,8 +61,10 @@ def follow_up_batches(batch_size):
 
 def due_in_batch(rows, *, on, schedule, recipients):
     week = week_start(on)
+    # Report-backs due at a meeting count to its lodgement deadline until it passes (decisions/meetings.py).
+    counted = reminder_counted_dates([row[0] for row in rows if row[1] is not None], on=on)
     for pk, due_date, agency_id, portfolio_id, code, lead_id in rows:
-        step = Step(Kind.UNDATED, 0, week) if due_date is None else schedule.latest(due_date, on)
+        step = Step(Kind.UNDATED, 0, week) if due_date is None else schedule.latest(counted.get(pk, due_date), on)
         if step is None:
             continue
         people, unreachable = recipients.for_reminder(step.kind, agency_id, portfolio_id, code, lead_id)

@@ -19,6 +19,7 @@ from cabinet.models import (
     Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment,
     ProactiveRelease, Profile, ReleasedDocument,
 )
+from decisions.demo_cycle import load_cycle
 from decisions.models import ApiToken, DecisionItem, FollowUp, Redaction, one_month_after
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                         self.load_recorded(minute)
                     for minute in data["minutes"]:
                         self.load_invented(minute)
+                    load_cycle(today=self.today, clerk=users["clerk"])  # meetings, a proposal, a renamed portfolio
                     self.stdout.write(self.style.SUCCESS(
                         f"Loaded {Minute.objects.count()} minutes and {FollowUp.objects.count()} follow-ups."
                     ))

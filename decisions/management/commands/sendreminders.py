@@ -108,6 +108,8 @@ class Command(BaseCommand):
                         due = f"due {line['due_date']:%-d %B %Y}"
                         if line["days_overdue"]:
                             due += f", {line['days_overdue']} business day(s) overdue"
+                        if line.get("lodgement"):
+                            due += f"; {line['lodgement']}"
                     self.stdout.write(f"      {line['reference']} para {line['number']}: {line['description']} ({due})")
                 if section["more"]:
                     self.stdout.write(f"      and {section['more']} more: {section['more_url']}")

@@ -1,0 +1,311 @@
+"""The Cabinet cycle's pages and records: the outstanding report-backs paper, due-at-meeting views, discharge
+proposals, committee minutes awaiting confirmation and machinery-of-government changes."""
+
+import datetime
+import io
+import zoneinfo
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cabinet.models import Meeting, Minute, Profile
+from decisions.importing import plan_import, save_import
+from decisions.models import DischargeProposal, DueDateChange, FollowUp, MachineryChange
+from tests.factories import (
+    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PortfolioFactory, committee, make_user,
+)
+
+pytestmark = pytest.mark.django_db
+SAMPLES = Path(__file__).parent / "samples"
+# A 2026 calendar: 1 November 2026 is a Sunday, so the Wednesdays are 4, 11, 18 and 25 November, then 2 December;
+# no public holiday falls in November.
+WEDNESDAYS = [datetime.date(2026, 10, 28) + datetime.timedelta(weeks=n) for n in range(6)]
+MEETING_DAY = datetime.date(2026, 11, 11)
+
+
+def nz(*args):
+    return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland"))
+
+
+@pytest.fixture
+def sou():
+    body = committee("SOU")
+    for day in WEDNESDAYS:
+        Meeting.objects.create(committee=body, meeting_date=day)
+    return body
+
+
+def owed(body, number, portfolio, due_date, **fields):
+    minute = MinuteFactory(reference=f"SOU-26-MIN-{number:04d}", committee=body, decision_date=datetime.date(2026, 6, 3))
+    decision = DecisionItemFactory(minute=minute, number="1")
+    return FollowUpFactory(
+        decision=decision, report_to=body, responsible_portfolio=portfolio, due_date=due_date,
+        due_text=f"by {due_date.day} {due_date:%B %Y}", **fields,
+    )
+
+
+@pytest.fixture
+def paper_data(sou):
+    resources, health = PortfolioFactory(name="Resources"), PortfolioFactory(name="Health")
+    due_here = owed(sou, 101, resources, datetime.date(2026, 11, 17), description="Report on seabed mining consents")
+    overdue = owed(sou, 102, health, datetime.date(2026, 11, 2), description="Report on hospital rosters")
+    extended = owed(sou, 103, health, datetime.date(2026, 11, 30), description="Report on the workforce plan")
+    clerk = make_user(Profile.Role.CLERK, username="sou-clerk")
+    DueDateChange.objects.create(
+        follow_up=extended, from_date=datetime.date(2026, 11, 10), to_date=datetime.date(2026, 11, 30), reason="Consultation",
+        requested_by=clerk, tier=DueDateChange.Tier.NOTIFICATION, status=DueDateChange.Status.APPROVED,
+        decided_by=clerk, decided_at=nz(2026, 11, 6, 9),
+    )
+    closed = owed(sou, 104, health, datetime.date(2026, 10, 30), description="Closed already")
+    FollowUp.objects.filter(pk=closed.pk).update(status=FollowUp.Status.CANCELLED, closed_reason="Overtaken", closed_at=timezone.now())
+    owed(committee("ECO"), 105, health, datetime.date(2026, 11, 2), description="Reported to another committee")
+    return {"due": due_here, "overdue": overdue, "extended": extended}
+
+
+def test_the_outstanding_paper_lists_due_overdue_and_extended_by_portfolio(client, clerk, paper_data):
+    meeting = Meeting.objects.get(meeting_date=MEETING_DAY)
+    client.force_login(clerk)
+    page = client.get(reverse("decisions:meeting_outstanding", args=[meeting.pk])).content.decode()
+    due, overdue, extended = page.split('id="section-due"')[1].split('id="section-overdue"')[0], \
+        page.split('id="section-overdue"')[1].split('id="section-extended"')[0], page.split('id="section-extended"')[1]
+    assert "SOU-26-MIN-0101 para 1" in due and "Resources" in due and "SOU-26-MIN-0102" not in due
+    # Due Monday 2 November, counted to Wednesday 11 November: 3, 4, 5, 6, 9, 10 and 11 November.
+    assert "SOU-26-MIN-0102 para 1" in overdue and "<td class=\"govuk-table__cell\">7</td>" in overdue
+    assert "SOU-26-MIN-0103 para 1" in extended and "from 10 November 2026 to 30 November 2026" in extended
+    assert "SOU-26-MIN-0104" not in page and "SOU-26-MIN-0105" not in page
+    assert 'data-marking="IN CONFIDENCE"' in page
+
+
+def test_the_pdf_lists_the_references_with_the_marking_on_every_page_and_is_the_same_twice(client, clerk, paper_data):
+    meeting = Meeting.objects.get(meeting_date=MEETING_DAY)
+    client.force_login(clerk)
+    url = reverse("decisions:meeting_outstanding_pdf", args=[meeting.pk])
+    first = client.get(url)
+    assert first["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(first.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for reference in ("SOU-26-MIN-0101 para 1", "SOU-26-MIN-0102 para 1", "SOU-26-MIN-0103 para 1"):
+        assert reference in text
+    assert "SOU-26-MIN-0104" not in text
+    assert all(page.extract_text().count("IN CONFIDENCE") == 2 for page in reader.pages)
+    with time_machine.travel(nz(2027, 1, 20, 15), tick=False):  # another day, a new session: the same document
+        client.force_login(clerk)
+        assert client.get(url).content == first.content
+
+
+def test_the_marking_is_the_highest_of_the_minutes_listed(client, clerk, paper_data):
+    Minute.objects.filter(reference="SOU-26-MIN-0102").update(classification="sensitive", endorsement="BUDGET")
+    client.force_login(clerk)
+    meeting = Meeting.objects.get(meeting_date=MEETING_DAY)
+    reader = PdfReader(io.BytesIO(client.get(reverse("decisions:meeting_outstanding_pdf", args=[meeting.pk])).content))
+    assert "BUDGET : SENSITIVE" in reader.pages[0].extract_text()
+
+
+def test_only_clerks_open_the_paper_but_everyone_signed_in_sees_meetings(client, official, reader, sou):
+    meeting = Meeting.objects.get(meeting_date=MEETING_DAY)
+    for user in (official, reader):
+        client.force_login(user)
+        assert client.get(reverse("decisions:meeting_outstanding", args=[meeting.pk])).status_code == 404
+        assert client.get(reverse("decisions:meeting_outstanding_pdf", args=[meeting.pk])).status_code == 404
+        assert client.get(reverse("decisions:meeting_detail", args=[meeting.pk])).status_code == 200
+        listing = client.get(reverse("decisions:meeting_list"), {"start": "2026-11-02", "committee": "SOU"})
+        assert "Wednesday 11 November 2026" in listing.content.decode()
+    client.logout()
+    assert client.get(reverse("decisions:meeting_list")).status_code == 302
+
+
+def test_an_official_sees_only_their_own_report_backs_at_a_meeting(client, paper_data):
+    health_official = make_user(portfolios=[paper_data["overdue"].responsible_portfolio])
+    client.force_login(health_official)
+    meeting = Meeting.objects.get(meeting_date=datetime.date(2026, 11, 25))
+    page = client.get(reverse("decisions:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "SOU-26-MIN-0103 para 1" in page  # Health's, due 30 November: at the meeting of 25 November
+    meeting = Meeting.objects.get(meeting_date=MEETING_DAY)
+    assert "SOU-26-MIN-0101" not in client.get(reverse("decisions:meeting_detail", args=[meeting.pk])).content.decode()
+
+
+def test_the_follow_up_shows_its_meeting_and_deadline_and_the_dashboard_groups_by_meeting(client, paper_data):
+    follow_up = paper_data["due"]
+    official = make_user(portfolios=[follow_up.responsible_portfolio])
+    client.force_login(official)
+    detail = client.get(follow_up.get_absolute_url()).content.decode()
+    assert "SOU meeting, Wednesday 11 November 2026" in detail
+    assert "10:00 Thursday 5 November 2026" in detail
+    with time_machine.travel(nz(2026, 11, 2, 9), tick=False):
+        dashboard = client.get(reverse("decisions:dashboard")).content.decode()
+    coming = dashboard.split('id="coming-heading"')[1]
+    assert "SOU, Wednesday 11 November: lodge by 10:00 Thursday 5 November (1)" in coming
+    assert "SOU-26-MIN-0101 para 1" in coming
+
+
+CITING = """IN CONFIDENCE
+
+CAB-26-MIN-0140
+
+Cabinet
+
+Minute of Decision
+
+Offshore minerals: further advice
+
+Portfolio Resources
+
+On 13 July 2026, Cabinet:
+
+1 noted that in February 2026 Cabinet invited the Minister for Resources to return to Cabinet with further advice on the
+matters in the paper [CAB-26-MIN-0018 refers];
+
+2 agreed to the approach set out in the paper.
+
+Rachel Hayward
+Secretary of the Cabinet
+"""
+
+
+@pytest.fixture
+def min_0018(clerk):
+    PortfolioFactory(name="Resources", minister_title="Minister for Resources")
+    PortfolioFactory(name="Foreign Affairs", minister_title="Minister of Foreign Affairs")
+    AgencyFactory(name="Ministry of Business, Innovation and Employment", short_name="MBIE")
+    minute = save_import(plan_import((SAMPLES / "CAB-26-MIN-0018.txt").read_text()), user=clerk)
+    return minute
+
+
+def test_a_citing_minute_proposes_discharge_and_a_clerk_accepts_it(client, clerk, min_0018):
+    owed = min_0018.follow_ups.get()
+    plan = plan_import(CITING)
+    citing = save_import(plan, user=clerk)
+    proposal = DischargeProposal.objects.get()
+    assert (proposal.follow_up, proposal.citing_minute, proposal.status) == (owed, citing, "pending")
+    assert "[CAB-26-MIN-0018 refers]" in proposal.evidence
+    assert any("proposed for discharge" in warning for warning in plan.warnings)
+    owed.refresh_from_db()
+    assert owed.status == FollowUp.Status.OPEN  # never closed by itself
+    assert Meeting.objects.get(committee=citing.committee, meeting_date=datetime.date(2026, 7, 13)).status == "held"
+
+    client.force_login(clerk)
+    assert "Discharge proposals to decide" in client.get(reverse("decisions:dashboard")).content.decode()
+    queue = client.get(reverse("decisions:discharge_proposal_list")).content.decode()
+    assert "CAB-26-MIN-0018 para 4, by CAB-26-MIN-0140" in queue
+    client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]), {"decision": "accept"})
+    owed.refresh_from_db()
+    proposal.refresh_from_db()
+    assert (owed.status, owed.discharged_by_minute, proposal.status) == ("discharged", citing, "accepted")
+    assert owed.history.first().history_user == clerk
+
+
+def test_a_rejected_proposal_needs_a_reason_and_leaves_the_report_back_open(client, clerk, official, min_0018):
+    save_import(plan_import(CITING), user=clerk)
+    proposal = DischargeProposal.objects.get()
+    client.force_login(official)
+    assert client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]), {"decision": "accept"}).status_code == 404
+    client.force_login(clerk)
+    client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]), {"decision": "reject", "reason": ""})
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]),
+                {"decision": "reject", "reason": "It reports on a different question."})
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decision_reason) == ("rejected", "It reports on a different question.")
+    assert min_0018.follow_ups.get().status == FollowUp.Status.OPEN
+
+
+def test_a_citation_from_another_portfolio_proposes_nothing(clerk, min_0018):
+    save_import(plan_import(CITING.replace("Portfolio Resources", "Portfolio Health")), user=clerk)
+    assert not DischargeProposal.objects.exists()
+
+
+def test_a_committee_minute_without_power_to_act_awaits_cabinet_confirmation(client, clerk):
+    minute = MinuteFactory(reference="SOU-26-MIN-0200", committee=committee("SOU"))
+    follow_up = FollowUpFactory(decision=DecisionItemFactory(minute=minute))
+    client.force_login(clerk)
+    assert "Awaiting Cabinet confirmation" in client.get(follow_up.get_absolute_url()).content.decode()
+    report = MinuteFactory(reference="CAB-26-MIN-0201", kind=Minute.Kind.REPORT, paper=None)
+    minute.confirmed_by = report
+    minute.save()
+    assert "Awaiting Cabinet confirmation" not in client.get(follow_up.get_absolute_url()).content.decode()
+
+
+def test_a_portfolio_renamed_moves_owed_follow_ups_with_history_and_tells_officials_of_both(client, clerk):
+    old, new = PortfolioFactory(name="Resources"), PortfolioFactory(name="Energy and Resources")
+    open_one = FollowUpFactory(responsible_portfolio=old)
+    closed = FollowUpFactory(responsible_portfolio=old)
+    FollowUp.objects.filter(pk=closed.pk).update(status=FollowUp.Status.CANCELLED, closed_reason="Overtaken", closed_at=timezone.now())
+    before = open_one.version
+    client.force_login(clerk)
+    response = client.post(reverse("admin:decisions_machinerychange_add"), {
+        "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": new.pk, "effective_date": "2026-11-30",
+        "description": "Resources is merged into Energy and Resources.",
+    })
+    assert response.status_code == 302
+    open_one.refresh_from_db()
+    closed.refresh_from_db()
+    assert (open_one.responsible_portfolio, open_one.version) == (new, before + 1)
+    assert closed.responsible_portfolio == old
+    assert "machinery of government" in open_one.history.first().history_change_reason
+    assert MachineryChange.objects.get().moved == 1
+    for portfolio in (old, new):
+        official = make_user(portfolios=[portfolio])
+        with time_machine.travel(nz(2026, 12, 1, 9), tick=False):
+            client.force_login(official)
+            page = client.get(reverse("decisions:dashboard")).content.decode()
+        assert "Resources is merged into Energy and Resources." in page
+
+
+def test_a_machinery_change_to_the_same_portfolio_is_refused_with_a_message(client, clerk):
+    old = PortfolioFactory(name="Resources")
+    client.force_login(clerk)
+    response = client.post(reverse("admin:decisions_machinerychange_add"), {
+        "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": old.pk, "effective_date": "2026-11-30",
+        "description": "Nothing",
+    })
+    assert response.status_code == 200 and "Choose a different portfolio" in response.content.decode()
+    assert not MachineryChange.objects.exists()
+
+
+def test_clerks_generate_a_term_in_the_admin(client, clerk):
+    sou = committee("SOU")
+    client.force_login(clerk)
+    response = client.post(reverse("admin:cabinet_meeting_generate"), {
+        "committees": [sou.pk], "first_day": "2026-11-02", "last_day": "2026-11-27", "recess": "2026-11-16\nnot a date",
+    })
+    assert "Not a date (YYYY-MM-DD): not a date." in response.content.decode()
+    assert not Meeting.objects.exists()
+    response = client.post(reverse("admin:cabinet_meeting_generate"), {
+        "committees": [sou.pk], "first_day": "2026-11-02", "last_day": "2026-11-27", "recess": "2026-11-16",
+    })
+    assert response.status_code == 302
+    assert not Meeting.objects.exists()  # SOU has no usual weekday yet: the clerk is told to set one
+    sou.meeting_weekday = 2
+    sou.save()
+    client.post(reverse("admin:cabinet_meeting_generate"), {
+        "committees": [sou.pk], "first_day": "2026-11-02", "last_day": "2026-11-27", "recess": "2026-11-16",
+    })
+    assert list(Meeting.objects.values_list("meeting_date", flat=True).order_by("meeting_date")) == [
+        datetime.date(2026, 11, 4), datetime.date(2026, 11, 11), datetime.date(2026, 11, 25),
+    ]
+
+
+
+def test_a_meeting_moved_in_the_admin_gets_the_rule_s_deadline_unless_the_clerk_set_one(client, clerk):
+    meeting = Meeting.objects.create(committee=committee("SOU"), meeting_date=datetime.date(2026, 11, 11))
+    client.force_login(clerk)
+    url = reverse("admin:cabinet_meeting_change", args=[meeting.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        "committee": meeting.committee_id, "meeting_date": "2026-11-18", "start_time": "10:00:00",
+        "lodgement_deadline_0": "2026-11-05", "lodgement_deadline_1": "10:00:00", "status": "scheduled", "note": "",
+        "seen_change": form["seen_change"].value(),
+    }
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    # Wednesday 18 November: the Thursday of the week before is 12 November.
+    assert meeting.lodgement_deadline == nz(2026, 11, 12, 10)
+    data.update({"lodgement_deadline_0": "2026-11-11", "seen_change": client.get(url).context["adminform"].form["seen_change"].value()})
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.lodgement_deadline == nz(2026, 11, 11, 10)
