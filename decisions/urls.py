@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import release_views, views
 
 app_name = "decisions"
 
@@ -21,5 +21,13 @@ urlpatterns = [
     path("minutes/<int:pk>/", views.minute_detail, name="minute_detail"),
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
+    path("releases/", release_views.release_list, name="release_list"),
+    path("releases/<int:pk>/", release_views.release_detail, name="release_detail"),
+    path("releases/<int:pk>/steps/<slug:name>/", release_views.release_step, name="release_step"),
+    path("releases/<int:pk>/prepare/", release_views.release_prepare, name="release_prepare"),
+    path("releases/<int:pk>/prepare/<int:decision_pk>/withhold/", release_views.release_withhold_words, name="release_withhold_words"),
+    path("releases/<int:pk>/prepare/<int:decision_pk>/original/", release_views.release_original_text, name="release_original_text"),
+    path("releases/<int:pk>/prepare/spans/<int:redaction_pk>/remove/", release_views.release_unwithhold, name="release_unwithhold"),
+    path("releases/<int:pk>/pack.<str:fmt>", release_views.release_pack_view, name="release_pack"),
     path("settings/", views.profile_settings, name="profile_settings"),
 ]
