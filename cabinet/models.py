@@ -425,6 +425,9 @@ class ProactiveRelease(models.Model):
     )
     is_redacted = models.BooleanField(null=True, blank=True, help_text="Empty until known.")
     grounds = models.ManyToManyField(OIAGround, blank=True, related_name="releases")
+    portfolios = models.ManyToManyField(
+        Portfolio, blank=True, related_name="releases", help_text="The coversheet's portfolio(s); empty: the minute's."
+    )
     withheld_reason = models.TextField(blank=True, help_text="Why release is withheld or delayed, if it is.")
     withheld_ground = models.ForeignKey(
         OIAGround, null=True, blank=True, on_delete=models.PROTECT, related_name="withheld_releases",
@@ -432,7 +435,7 @@ class ProactiveRelease(models.Model):
     )
     delayed_until = models.DateField(null=True, blank=True, help_text="For a release delayed: the new date.")
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
-    history = HistoricalRecords(m2m_fields=[grounds])
+    history = HistoricalRecords(m2m_fields=[grounds, portfolios])
 
     objects = ProactiveReleaseQuerySet.as_manager()
 

@@ -340,6 +340,8 @@ def _save_release(minute, facts):
     releases.record_import(release, published_date=facts.publish_date)
     if facts.grounds:
         release.grounds.set(OIAGround.objects.filter(code__in=facts.grounds))
+    if facts.portfolios:
+        release.portfolios.set([_portfolio(name) for name in facts.portfolios])
     if not release.documents.exists():
         for document in facts.documents:
             ReleasedDocument.objects.create(

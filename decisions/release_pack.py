@@ -137,7 +137,7 @@ def build_pack(release):
     ministers = [release.minister.name] if release.minister_id else []
     if paper is not None and not ministers:
         ministers = [minister.name for minister in paper.ministers.all()]
-    portfolios = [portfolio.name for portfolio in minute.portfolios.all()]
+    portfolios = [portfolio.name for portfolio in release.portfolios.all()] or [p.name for p in minute.portfolios.all()]
     is_redacted = bool(redactions) or bool(release.is_redacted)
     return Pack(
         release=release, minute=minute, title=paper.title if paper else minute.title, ministers=ministers,
