@@ -25,8 +25,8 @@ STATES = {
 # Words the agency withholds from the public version: added to a paragraph as in the original minute, then
 # marked with their ground. The words appear nowhere else in the demo, so a test can look for them in a pack.
 WITHHELD = {
-    "ECO-26-MIN-0135": ("1", "the preferred supplier is Karearea Minerals Limited, tendering NZ$48.6m", "9(2)(b)(ii)"),
-    "CAB-26-MIN-0145": ("2", "Washington negotiators privately conceded Clause 14B", "9(2)(j)"),
+    "ECO-26-MIN-0135": ("1", "noting that the preferred supplier is {words}", "Karearea Syndicate, tendering NZ$48.6m", "9(2)(b)(ii)"),
+    "CAB-26-MIN-0145": ("2", "noting that {words}", "Washington negotiators privately conceded Clause 14B", "9(2)(j)"),
 }
 
 
@@ -61,9 +61,9 @@ def _data(name, release, today):
     return {}
 
 
-def _withhold_words(release, clerk, number, words, code):
+def _withhold_words(release, clerk, number, sentence, words, code):
     decision = DecisionItem.objects.get(minute=release.minute, number=number)
-    original = f"{decision.text.rstrip(';:.')}, noting that {words};"
+    original = f"{decision.text.rstrip(';:.')}, {sentence.format(words=words)};"
     releases.record_original_text(release, decision, user=clerk, version=release.version, text=original)
     decision.refresh_from_db()
     releases.withhold_words(release, decision, user=clerk, version=release.version, words=words,
