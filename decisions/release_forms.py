@@ -39,7 +39,7 @@ class PublishForm(ReleaseStepForm):
     )
     published_url = forms.URLField(
         label="Address where it was published", max_length=500, assume_scheme="https",
-        help_text="The page on the agency's website, for example https://www.mbie.govt.nz/about/news-and-resources/proactive-release/",
+        help_text="The full address of the page on the agency's website where the public finds the pack.",
         error_messages={"required": "Enter the address where it was published", "invalid": "Enter a full web address, starting https://"},
     )
 

@@ -128,7 +128,7 @@ def _reconsider(release, *, reason=""):
 
 def _outcome(release):
     if release.status == Status.PUBLISHED:
-        return f"Recorded as published on {release.published_date:%-d %B %Y} at {release.published_url}."
+        return f"Recorded as published on {release.published_date:%-d %B %Y}, with the address where it was published."
     if release.status == Status.DELAYED:
         return f"Delayed to {release.delayed_until:%-d %B %Y}: the reason is on the release."
     if release.status == Status.WITHHELD:
