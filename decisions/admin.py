@@ -573,3 +573,21 @@ class ReminderDeliveryAdmin(RecordAdmin):
                 "with the same due date, are sent again.",
                 messages.WARNING,
             )
+
+
+from decisions.release_reminders import ReleaseReminder  # noqa: E402
+
+
+@admin.register(ReleaseReminder)
+class ReleaseReminderAdmin(RecordAdmin):
+    """Reminders to agencies' officials of proactive releases due soon or overdue: what was sent and when."""
+
+    list_display = ["release", "kind", "owed_date", "recipient", "status", "planned_for", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["release__minute", "recipient"]
+    search_fields = ["release__minute__reference", "recipient__username", "recipient__email"]
+    fields = ["release", "kind", "owed_date", "recipient", "planned_for", "status", "sent_at", "message_id", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

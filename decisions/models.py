@@ -740,3 +740,6 @@ class RequestNotice(models.Model):
         """A notice of the decision for the official who asked and the follow-up's lead, if another."""
         people = {change.requested_by_id, change.follow_up.lead_id} - {None}
         cls.objects.bulk_create([cls(change=change, recipient_id=user_id) for user_id in sorted(people)])
+
+
+from decisions.release_reminders import ReleaseReminder  # noqa: E402,F401  (release reminders live with their planner)
