@@ -160,3 +160,15 @@ def test_a_stale_step_saves_nothing_and_says_so(client, official, release):
     assert "changed after you opened the page" in response.content.decode()
     release.refresh_from_db()
     assert release.status == Status.PREPARING
+
+
+def test_the_demo_has_releases_in_every_state_some_overdue():
+    from django.core.management import call_command
+
+    call_command("loaddemo", stdout=open("/dev/null", "w"))
+    assert set(ProactiveRelease.objects.values_list("status", flat=True)) == set(Status.values)
+    assert ProactiveRelease.objects.overdue().count() >= 3
+    published = ProactiveRelease.objects.filter(status=Status.PUBLISHED).exclude(published_url="")
+    assert published.exists() and all(r.history.filter(history_change_reason="Record publication").exists() for r in published)
+    assert ProactiveRelease.objects.filter(status=Status.WITHHELD, withheld_ground__code="9(2)(j)").exists()
+    assert ProactiveRelease.objects.filter(status=Status.DELAYED, delayed_until__gt=datetime.date.today()).exists()
