@@ -221,7 +221,7 @@ def _decision(release, decision_pk):
 def release_withhold_words(request, pk, decision_pk):
     release = _get_release_to_prepare(request, pk)
     decision = _decision(release, decision_pk)
-    form = WithholdWordsForm(request.POST)
+    form = WithholdWordsForm(request.POST, auto_id=f"%s-{decision.pk}")  # the ids of its paragraph's form
     if not form.is_valid():
         context = _prepare_context(request, release, words_form=form, form_decision=decision.pk)
         return render(request, "decisions/release_prepare.html", context, status=400)
@@ -236,7 +236,7 @@ def release_withhold_words(request, pk, decision_pk):
 def release_original_text(request, pk, decision_pk):
     release = _get_release_to_prepare(request, pk)
     decision = _decision(release, decision_pk)
-    form = OriginalTextForm(request.POST)
+    form = OriginalTextForm(request.POST, auto_id=f"%s-{decision.pk}")
     if not form.is_valid():
         context = _prepare_context(request, release, text_form=form, form_decision=decision.pk)
         return render(request, "decisions/release_prepare.html", context, status=400)

@@ -179,3 +179,14 @@ def test_a_finished_release_keeps_what_it_withholds(clerk, their_release):
     with pytest.raises(releases.TransitionRefused, match="what it withholds is settled"):
         releases.withhold_words(their_release, decision, user=clerk, version=None, ground=ground("9(2)(j)"), words="Ruru")
     assert ProactiveRelease.objects.get(pk=their_release.pk).status == "withheld"
+
+
+def test_a_span_without_a_ground_is_refused_and_the_words_stay_in_the_box(client, official, their_release):
+    client.force_login(official)
+    decision = DecisionItem.objects.get(minute=their_release.minute)
+    url = reverse("decisions:release_withhold_words", args=[their_release.pk, decision.pk])
+    response = client.post(url, {"version": 1, "words": "Ruru Holdings", "ground": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Choose the ground for withholding them" in page
+    assert f'href="#ground-{decision.pk}"' in page and ">Ruru Holdings</textarea>" in page
+    assert not Redaction.objects.exists()

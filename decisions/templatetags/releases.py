@@ -19,3 +19,11 @@ def release_tag(release, today=None):
         return format_html('<strong class="govuk-tag govuk-tag--red">Overdue</strong> <strong class="govuk-tag govuk-tag--{}">{}</strong>',
                            COLOURS[release.status], label)
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', COLOURS[release.status], label)
+
+
+@register.filter
+def release_visible_to(release, user):
+    """Whether the user may open the release's page (the minute's page shows it to anyone who sees the minute)."""
+    from decisions import access
+
+    return access.visible_releases(user).filter(pk=release.pk).exists()
