@@ -53,6 +53,7 @@ class Pack:
     marking: str
     paragraphs: list = field(default_factory=list)
     released_by: str = ""
+    minute_portfolios: list = field(default_factory=list)  # as the minute prints them (the coversheet may name fewer)
 
     @property
     def redaction_statement(self):
@@ -137,13 +138,14 @@ def build_pack(release):
     ministers = [release.minister.name] if release.minister_id else []
     if paper is not None and not ministers:
         ministers = [minister.name for minister in paper.ministers.all()]
-    portfolios = [portfolio.name for portfolio in release.portfolios.all()] or [p.name for p in minute.portfolios.all()]
+    minute_portfolios = [portfolio.name for portfolio in minute.portfolios.all()]
+    portfolios = [portfolio.name for portfolio in release.portfolios.all()] or minute_portfolios
     is_redacted = bool(redactions) or bool(release.is_redacted)
     return Pack(
         release=release, minute=minute, title=paper.title if paper else minute.title, ministers=ministers,
         portfolios=portfolios, to_be_published=release.to_be_published_date, documents=_documents(release, minute),
         is_redacted=is_redacted, grounds=ordered, marking=minute.marking, paragraphs=paragraphs,
-        released_by=_released_by(release, portfolios),
+        released_by=_released_by(release, portfolios), minute_portfolios=minute_portfolios,
     )
 
 
@@ -157,7 +159,7 @@ class Document:
 
 def _documents(release, minute):
     """The coversheet's list: as recorded for the release, else the paper and the minute."""
-    recorded = [Document(d.document_date, d.date_precision, d.title, d.author) for d in release.documents.all()]
+    recorded = [Document(d.document_date, d.date_precision, d.title, d.author) for d in release.documents.order_by("pk")]  # as the coversheet lists them
     if recorded:
         return recorded
     documents = []

@@ -104,6 +104,8 @@ def test_the_seeds_pack_states_what_its_coversheet_states(seed_release):
     # The public version: the printed redaction now names its ground; the marking is kept, struck through.
     assert f"Rare Earths (the Framework), and that, {J}" in text and "[REDACTED]" not in text
     assert "IN CONFIDENCE" in text and "Proactively released by Hon Shane Jones" in text
+    assert "Portfolios Foreign Affairs / Resources" in text  # the minute's own line, under the coversheet's "Resources"
+    assert text.index("February 2026 A Non-Binding") < text.index("2 February 2026 A Non-Binding")  # the coversheet's order
 
 
 def test_the_html_strikes_the_marking_through():
@@ -190,3 +192,12 @@ def test_a_span_without_a_ground_is_refused_and_the_words_stay_in_the_box(client
     assert response.status_code == 400 and "Choose the ground for withholding them" in page
     assert f'href="#ground-{decision.pk}"' in page and ">Ruru Holdings</textarea>" in page
     assert not Redaction.objects.exists()
+
+
+def test_every_font_of_the_pdf_is_embedded(seed_release):
+    reader = PdfReader(io.BytesIO(release_pack.render_pdf(release_pack.render_html(release_pack.build_pack(seed_release)))))
+    fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+    assert fonts
+    for font in fonts:
+        descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font["/BaseFont"]
