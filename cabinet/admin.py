@@ -244,17 +244,21 @@ class ReleasedDocumentInline(NoDeleteMixin, admin.TabularInline):
 @admin.register(ProactiveRelease)
 class ProactiveReleaseAdmin(RecordAdmin):
     show_full_result_count = False
-    list_display = ["minute", "final_decision_date", "publication_due_date", "published_date", "is_redacted"]
+    list_display = ["minute", "status", "final_decision_date", "publication_due_date", "published_date", "is_redacted"]
     list_select_related = ["minute"]
-    list_filter = ["is_redacted", "minute__committee"]
+    list_filter = ["status", "is_redacted", "minute__committee"]
     search_fields = ["minute__reference", "minute__title"]
     date_hierarchy = "publication_due_date"
     autocomplete_fields = ["minute", "minister", "agency", "grounds"]
     fields = [
-        "minute", "final_decision_date", "publication_due_date", "published_date", "minister", "agency",
-        "is_redacted", "grounds", "withheld_reason",
+        "minute", "final_decision_date", "publication_due_date", "status", "published_date", "published_url",
+        "withheld_reason", "withheld_ground", "delayed_until", "minister", "agency", "is_redacted", "grounds",
     ]
-    readonly_fields = ["publication_due_date"]
+    # Its state moves only through its steps on the Releases page (decisions/releases.py), each with who and when.
+    readonly_fields = [
+        "publication_due_date", "status", "published_date", "published_url", "withheld_reason", "withheld_ground",
+        "delayed_until",
+    ]
     inlines = [ReleasedDocumentInline]
 
 

@@ -392,13 +392,53 @@ def recorded(reference):
     return model.objects.filter(reference=str(reference)).first()
 
 
+class ProactiveReleaseQuerySet(models.QuerySet):
+    def unfinished(self):
+        """Still owed to the public: neither published nor withheld."""
+        return self.exclude(status__in=ProactiveRelease.FINISHED)
+
+    def overdue(self, on=None):
+        """Unfinished and past the date it is owed (a delayed release: its new date)."""
+        on = on or timezone.localdate()
+        return self.unfinished().filter(
+            Q(status=ProactiveRelease.Status.DELAYED, delayed_until__lt=on)
+            | (~Q(status=ProactiveRelease.Status.DELAYED) & Q(publication_due_date__lt=on))
+        )
+
+    def due_between(self, first, last):
+        """Unfinished and owed on a day from `first` to `last` (a delayed release: its new date)."""
+        return self.unfinished().filter(
+            Q(status=ProactiveRelease.Status.DELAYED, delayed_until__gte=first, delayed_until__lte=last)
+            | (~Q(status=ProactiveRelease.Status.DELAYED) & Q(publication_due_date__gte=first, publication_due_date__lte=last))
+        )
+
+
 class ProactiveRelease(models.Model):
-    """The proactive release of a minute and its paper: due 30 business days after the final decision."""
+    """The proactive release of a minute and its paper: due 30 business days after the final decision.
+
+    What can happen to a release is declared once in decisions/releases.py; only its writer changes `status`,
+    except the one move no person takes: awaiting the final decision -> due, when the decision becomes final.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting the final decision"
+        DUE = "due", "Due"
+        PREPARING = "preparing", "Being prepared"
+        WITH_MINISTER = "minister", "With the Minister"
+        PUBLISHED = "published", "Published"
+        WITHHELD = "withheld", "Withheld"
+        DELAYED = "delayed", "Delayed"
+
+    FINISHED = (Status.PUBLISHED, Status.WITHHELD)
 
     minute = models.OneToOneField(Minute, on_delete=models.PROTECT, related_name="release")
     final_decision_date = models.DateField(null=True, blank=True, help_text="Filled from the minute when empty.")
     publication_due_date = models.DateField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.AWAITING)
     published_date = models.DateField(null=True, blank=True)
+    published_url = models.URLField(
+        max_length=500, blank=True, verbose_name="published at", help_text="The address where the pack was published."
+    )
     minister = models.ForeignKey(Minister, null=True, blank=True, on_delete=models.PROTECT, related_name="releases")
     agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="releases",
@@ -406,8 +446,19 @@ class ProactiveRelease(models.Model):
     )
     is_redacted = models.BooleanField(null=True, blank=True, help_text="Empty until known.")
     grounds = models.ManyToManyField(OIAGround, blank=True, related_name="releases")
+    portfolios = models.ManyToManyField(
+        Portfolio, blank=True, related_name="releases", help_text="The coversheet's portfolio(s); empty: the minute's."
+    )
     withheld_reason = models.TextField(blank=True, help_text="Why release is withheld or delayed, if it is.")
-    history = HistoricalRecords(m2m_fields=[grounds])
+    withheld_ground = models.ForeignKey(
+        OIAGround, null=True, blank=True, on_delete=models.PROTECT, related_name="withheld_releases",
+        help_text="For a release withheld: the Official Information Act ground for not releasing it.",
+    )
+    delayed_until = models.DateField(null=True, blank=True, help_text="For a release delayed: the new date.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Raised on every change; stale edits are refused.")
+    history = HistoricalRecords(m2m_fields=[grounds, portfolios])
+
+    objects = ProactiveReleaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["publication_due_date"]
@@ -418,22 +469,55 @@ class ProactiveRelease(models.Model):
                 | Q(published_date__gte=models.F("final_decision_date")),
                 name="cabinet_proactiverelease_published_after_decision",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_date__isnull=False),
+                name="cabinet_proactiverelease_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withheld") | (~Q(withheld_reason="") & Q(withheld_ground__isnull=False)),
+                name="cabinet_proactiverelease_withheld_has_reason_and_ground",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delayed") | (~Q(withheld_reason="") & Q(delayed_until__isnull=False)),
+                name="cabinet_proactiverelease_delayed_has_reason_and_date",
+            ),
+        ]
+        indexes = [
+            # The Releases page and the reminders read unfinished releases by the date they are owed.
+            models.Index(fields=["status", "publication_due_date"], name="cabinet_release_status_due"),
         ]
 
     def __str__(self):
         return f"Release of {self.minute}"
 
+    def get_absolute_url(self):
+        return reverse("decisions:release_detail", args=[self.pk])
+
     @property
-    def status(self):
-        if self.published_date:
-            return "published"
-        if self.publication_due_date and self.publication_due_date < timezone.localdate():
-            return "overdue"
-        return "due" if self.publication_due_date else "awaiting decision"
+    def owed_date(self):
+        """The date it is owed to the public now: the new date of a delayed release, else the 30-business-day date."""
+        return self.delayed_until if self.status == self.Status.DELAYED else self.publication_due_date
+
+    @property
+    def to_be_published_date(self):
+        """The coversheet's "Date to be published"."""
+        return self.published_date if self.status == self.Status.PUBLISHED else self.owed_date
+
+    @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    def is_overdue(self, on=None):
+        owed = self.owed_date
+        return not self.is_finished and owed is not None and owed < (on or timezone.localdate())
 
     def clean(self):
         if self.published_date and self.final_decision_date and self.published_date < self.final_decision_date:
             raise ValidationError({"published_date": "A release cannot be published before the final decision."})
+        if self.status == self.Status.WITHHELD and not (self.withheld_reason.strip() and self.withheld_ground_id):
+            raise ValidationError("A release withheld needs its reason and its Official Information Act ground.")
+        if self.status == self.Status.DELAYED and not (self.withheld_reason.strip() and self.delayed_until):
+            raise ValidationError("A release delayed needs its reason and a new date.")
 
     def save(self, *args, **kwargs):
         if self.final_decision_date is None and self.minute_id:
@@ -441,6 +525,12 @@ class ProactiveRelease(models.Model):
         self.publication_due_date = (
             business_days.publication_due_date(self.final_decision_date) if self.final_decision_date else None
         )
+        # The clock starts when the decision is final (on Cabinet's confirmation of a committee's minute).
+        if self.status in (self.Status.AWAITING, self.Status.DUE):
+            self.status = self.Status.DUE if self.final_decision_date else self.Status.AWAITING
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "final_decision_date", "publication_due_date", "status"}
         super().save(*args, **kwargs)
 
 

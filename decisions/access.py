@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Exists, Field, ForeignObject, IntegerField, Lookup, OuterRef, Q, Value
 from django.shortcuts import get_object_or_404
 
-from cabinet.models import Minute, Paper, Profile
+from cabinet.models import Minute, Paper, ProactiveRelease, Profile
 from decisions.models import DecisionItem, FollowUp
 
 
@@ -317,6 +317,24 @@ def visible_follow_ups(user):
         return FollowUp.objects.all()
     own = scope.own() if scope.is_limited else None
     return FollowUp.objects.none() if own is None else FollowUp.objects.filter(own)
+
+
+def visible_releases(user):
+    """Proactive releases: all for clerks and readers, an official's agencies' own only."""
+    scope = scope_of(user)
+    if scope.sees_everything:
+        return ProactiveRelease.objects.all()
+    if scope.profile is None or not scope.agencies:
+        return ProactiveRelease.objects.none()
+    return ProactiveRelease.objects.filter(agency_id__in=sorted(scope.agencies))
+
+
+def get_release_for_user(user, pk, *, for_update=False):
+    """The release if the user may see it, else 404."""
+    queryset = visible_releases(user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_object_or_404(queryset, pk=pk)
 
 
 @dataclass(frozen=True)

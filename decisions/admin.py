@@ -612,6 +612,8 @@ class CalendarFeedAdmin(NoDeleteMixin, SimpleHistoryAdmin):
             self.message_user(request, f"{len(feeds)} calendar feed(s) turned off: their addresses no longer work.", messages.SUCCESS)
         else:
             self.message_user(request, "The selected calendar feeds were already off.", messages.WARNING)
+
+
 from decisions.api import admin as api_admin  # noqa: E402,F401  (the read API's tokens: ApiTokenAdmin)
 
 
@@ -667,3 +669,21 @@ class MachineryChangeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
             request, f"{moved} follow-up(s) still owed moved from {obj.source} to {obj.destination}, each with its history; "
             "officials of both see the change on their dashboard.", messages.SUCCESS,
         )
+
+
+from decisions.release_reminders import ReleaseReminder  # noqa: E402
+
+
+@admin.register(ReleaseReminder)
+class ReleaseReminderAdmin(RecordAdmin):
+    """Reminders to agencies' officials of proactive releases due soon or overdue: what was sent and when."""
+
+    list_display = ["release", "kind", "owed_date", "recipient", "status", "planned_for", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["release__minute", "recipient"]
+    search_fields = ["release__minute__reference", "recipient__username", "recipient__email"]
+    fields = ["release", "kind", "owed_date", "recipient", "planned_for", "status", "sent_at", "message_id", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

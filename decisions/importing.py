@@ -13,7 +13,7 @@ from cabinet.models import (
     PortfolioAssignment, ProactiveRelease, ReleasedDocument,
 )
 from cabinet.references import InvalidReference, parse_reference
-from decisions import cycle
+from decisions import cycle, releases
 from decisions.models import DecisionItem, FollowUp, Redaction
 from decisions.parsing import NotAMinute, parse_minute
 
@@ -334,13 +334,15 @@ def _save_follow_ups(minute, items, parsed):
 
 def _save_release(minute, facts):
     release, _ = ProactiveRelease.objects.get_or_create(minute=minute)
-    release.published_date = facts.publish_date
     release.minister = _minister(facts.minister) if facts.minister else release.minister
     release.agency = _agency(facts.released_by) or release.agency
     release.is_redacted = facts.redacted
     release.save()
+    releases.record_import(release, published_date=facts.publish_date)
     if facts.grounds:
         release.grounds.set(OIAGround.objects.filter(code__in=facts.grounds))
+    if facts.portfolios:
+        release.portfolios.set([_portfolio(name) for name in facts.portfolios])
     if not release.documents.exists():
         for document in facts.documents:
             ReleasedDocument.objects.create(

@@ -1035,3 +1035,6 @@ class MachineryChange(models.Model):
                 errors["from_portfolio"] = "An agency change names no portfolios: record a portfolio change apart."
         if errors:
             raise ValidationError(errors)
+
+
+from decisions.release_reminders import ReleaseReminder  # noqa: E402,F401  (release reminders live with their planner)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import cycle_views, exports, feeds, reports, views
+from decisions import cycle_views, exports, feeds, release_views, reports, views
 
 app_name = "decisions"
 
@@ -23,6 +23,14 @@ urlpatterns = [
     path("papers/<int:pk>/", views.paper_detail, name="paper_detail"),
     path("search/", views.search, name="search"),
     path("reports/", reports.reports, name="reports"),
+    path("releases/", release_views.release_list, name="release_list"),
+    path("releases/<int:pk>/", release_views.release_detail, name="release_detail"),
+    path("releases/<int:pk>/steps/<slug:name>/", release_views.release_step, name="release_step"),
+    path("releases/<int:pk>/prepare/", release_views.release_prepare, name="release_prepare"),
+    path("releases/<int:pk>/prepare/<int:decision_pk>/withhold/", release_views.release_withhold_words, name="release_withhold_words"),
+    path("releases/<int:pk>/prepare/<int:decision_pk>/original/", release_views.release_original_text, name="release_original_text"),
+    path("releases/<int:pk>/prepare/spans/<int:redaction_pk>/remove/", release_views.release_unwithhold, name="release_unwithhold"),
+    path("releases/<int:pk>/pack.<str:fmt>", release_views.release_pack_view, name="release_pack"),
     path("settings/", views.profile_settings, name="profile_settings"),
     path("settings/calendar-feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),

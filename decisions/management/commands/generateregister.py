@@ -697,9 +697,11 @@ class Command(BaseCommand):
                 due_cache[final] = business_days.publication_due_date(final)
             published = final + datetime.timedelta(days=rng.randint(20, 90))
             withheld = self.redacted_minutes.get(minute.pk, set())
+            published = published if published <= self.until and rng.random() < 0.9 else None
             release = ProactiveRelease(
-                minute=minute, final_decision_date=final, publication_due_date=due_cache[final],
-                published_date=published if published <= self.until and rng.random() < 0.9 else None,
+                minute=minute, final_decision_date=final, publication_due_date=due_cache[final], published_date=published,
+                # bulk_create skips save(): the state a release has with these facts (decisions/releases.py)
+                status=ProactiveRelease.Status.PUBLISHED if published else ProactiveRelease.Status.DUE,
                 minister=self.minister_for.get((self.term_of(final), minute.portfolio.pk)), agency=minute.agency,
                 is_redacted=bool(withheld),
             )

@@ -19,7 +19,9 @@ from cabinet.models import (
     Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio, PortfolioAssignment,
     ProactiveRelease, Profile, ReleasedDocument,
 )
+from decisions import releases
 from decisions.demo_cycle import load_cycle
+from decisions.demo_releases import load_release_states
 from decisions.models import ApiToken, DecisionItem, FollowUp, Redaction, one_month_after
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -55,6 +57,7 @@ class Command(BaseCommand):
                     for minute in data["minutes"]:
                         self.load_invented(minute)
                     load_cycle(today=self.today, clerk=users["clerk"])  # meetings, a proposal, a renamed portfolio
+                    load_release_states(self.today, users["clerk"])
                     self.stdout.write(self.style.SUCCESS(
                         f"Loaded {Minute.objects.count()} minutes and {FollowUp.objects.count()} follow-ups."
                     ))
@@ -177,10 +180,10 @@ class Command(BaseCommand):
             self.create_follow_up(items[follow_up["decision"]], follow_up, due_date=None, due_text="")
         facts = spec["release"]
         release = ProactiveRelease.objects.create(
-            minute=minute, published_date=datetime.date.fromisoformat(facts["published_date"]),
-            minister=Minister.objects.get(name=facts["minister"]), agency=Agency.objects.get(short_name=facts["agency"]),
-            is_redacted=facts["is_redacted"],
+            minute=minute, minister=Minister.objects.get(name=facts["minister"]),
+            agency=Agency.objects.get(short_name=facts["agency"]), is_redacted=facts["is_redacted"],
         )
+        releases.record_import(release, published_date=datetime.date.fromisoformat(facts["published_date"]))
         release.grounds.set(OIAGround.objects.filter(code__in=facts["grounds"]))
         for document in facts["documents"]:
             ReleasedDocument.objects.create(
@@ -202,11 +205,7 @@ class Command(BaseCommand):
         items = self.create_items(minute, spec["items"], due_text=report_back_due and format_date(report_back_due))
         for spec_follow_up in spec["follow_ups"]:
             self.load_invented_follow_up(minute, items[spec_follow_up["decision"]], spec_follow_up, due_dates[spec_follow_up["decision"]] or None)
-        release = ProactiveRelease.objects.create(minute=minute, agency=minute.paper.lead_agency)
-        if release.publication_due_date < self.today:
-            release.published_date = release.publication_due_date - datetime.timedelta(days=2)
-            release.is_redacted = False
-            release.save(update_fields=["published_date", "is_redacted"])
+        ProactiveRelease.objects.create(minute=minute, agency=minute.paper.lead_agency)  # its state: load_release_states
 
     def load_invented_follow_up(self, minute, decision, spec, due_date):
         clerk = get_user_model().objects.get(username="clerk")

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cabinet import business_days
-from decisions import reminders
+from decisions import release_reminders, reminders
 
 
 def parse_date(text):
@@ -49,6 +49,7 @@ class Command(BaseCommand):
         plan = reminders.plan_reminders(on=on)
         sent = reminders.send_due(on=on)
         check = reminders.reconcile(on=on, plan=plan)
+        self.report_releases(release_reminders.run(on=on))
         self.stdout.write(
             f"{long_date(on)}: planned {len(plan.planned)} reminder(s), {plan.deliveries} copy(ies) queued; "
             f"sent {sent.emails} email(s) carrying {sent.items} copy(ies)."
@@ -142,3 +143,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Reconciliation: {check.stuck} copy(ies) are stuck being sent; the next run sends them again."
             ))
+
+    def report_releases(self, result):
+        """Release reminders (decisions/release_reminders.py): planned and sent in the same run."""
+        self.stdout.write(
+            f"Release reminders: planned {result.planned} copy(ies); sent {result.emails} email(s) about "
+            f"{result.releases} release(s); {result.withheld} withheld (published, withheld or no longer theirs)."
+        )
+        for problem in result.problems:
+            self.stdout.write(self.style.WARNING(f"  Release reminder not sent: {problem}"))
