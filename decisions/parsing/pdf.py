@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cabinet.references import LEGACY_MINUTE_PATTERN, MODERN_PATTERN
+
 from .results import NotAMinute
 
 MAX_PAGES = 2000
@@ -30,6 +32,7 @@ _PAGE_NUMBER = re.compile(
     r"|^\s*[0-9]{1,4}\s*\|\s*(?:P\s*a\s*g\s*e|Page)\s*$"
 )
 _DIGITS = re.compile(r"[0-9]+")
+_REFERENCE = re.compile(rf"[\[(]?(?:{MODERN_PATTERN}|{LEGACY_MINUTE_PATTERN})[\])]?")
 
 
 class PdfRefused(NotAMinute):
@@ -42,6 +45,7 @@ class _Run:
     x: float
     y: float
     size: float
+    width: float  # in points
 
 
 @dataclass
@@ -123,8 +127,9 @@ def read_pdf(content):
         body = []
         for line, y, size in lines:
             in_band = y > height - _BAND or y < _BAND
-            if in_band and (_PAGE_NUMBER.match(line) or _shape(line) in repeated):
-                page.furniture.extend(cell.strip() for cell in line.split("\t") if cell.strip())
+            cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
+            if in_band and all(_is_furniture(cell, repeated) for cell in cells):
+                page.furniture.extend(cells)
             else:
                 body.append((line, y, size))
         page.lines = _with_paragraph_breaks(body)
@@ -147,7 +152,7 @@ def _describe(error):
 
 def _runs(page):
     """The page's upright runs of text with their positions; also whether any text was drawn at an angle."""
-    runs, rotated = [], False
+    runs, rotated, widths = [], False, {}
 
     def visit(text, cm, tm, font, size):
         nonlocal rotated
@@ -158,11 +163,33 @@ def _runs(page):
         if scale == 0 or abs(b) / scale > _SKEW or a < 0:
             rotated = True
             return
-        runs.append(_Run(text.replace("\n", " ").rstrip(), e, f, (size or 10) * math.hypot(c, d)))
+        text = text.replace("\n", " ").rstrip()
+        size = size or 10
+        runs.append(_Run(text, e, f, size * math.hypot(c, d), _width(text, font, widths) * size * scale))
 
     page.extract_text(visitor_text=visit)
     box = page.mediabox
     return runs, rotated, float(box.top) - float(box.bottom) if box else 842.0
+
+
+def _width(text, font, cache):
+    """The width of `text` in font sizes, from the font's own character widths (pypdf reads them, the 14 standard
+    fonts included); an average width when the font says nothing."""
+    if font is None:
+        return len(text) * _CHARACTER_WIDTH
+    key = id(font)
+    if key not in cache:
+        try:
+            from pypdf.generic._font import Font  # pypdf is pinned: its font metrics are not public API
+
+            cache[key] = Font.from_font_resource(font).character_widths
+        except Exception:  # a font pypdf cannot interpret: fall back to the average
+            cache[key] = {}
+    table = cache[key]
+    if not table:
+        return len(text) * _CHARACTER_WIDTH
+    default = table.get("default", 500)
+    return sum(table.get(character, default) for character in text) / 1000
 
 
 def _multiply(m, n):
@@ -201,9 +228,14 @@ def _lines(runs):
                 gap = run.x - end
                 joiner = "\t" if gap > _TAB_GAP * run.size else ("" if gap < 0.1 * run.size or text.endswith(" ") else " ")
                 text += joiner + run.text
-            end = run.x + len(run.text) * run.size * _CHARACTER_WIDTH
+            end = run.x + run.width
         built.append((text, runs_on_line[0].y, max(run.size for run in runs_on_line)))
     return built
+
+
+def _is_furniture(cell, repeated):
+    """A cell of a line in the top or bottom band that the release printed, not the document."""
+    return bool(_PAGE_NUMBER.match(cell)) or _shape(cell) in repeated or _REFERENCE.fullmatch(cell) is not None
 
 
 def _shape(line):
@@ -215,7 +247,9 @@ def _repeated_band_lines(raw):
     """Shapes of lines printed in the top or bottom band of more than one page."""
     seen = Counter()
     for _page, lines, height, _image in raw:
-        shapes = {_shape(line) for line, y, _size in lines if y > height - _BAND or y < _BAND}
+        shapes = {
+            _shape(cell) for line, y, _size in lines if y > height - _BAND or y < _BAND for cell in line.split("\t")
+        }
         seen.update(shapes)
     return {shape for shape, count in seen.items() if count > 1}
 

@@ -61,7 +61,7 @@ def parse_release(cover):
         if office and not release.portfolios:
             release.portfolios = [office["portfolio"]]
     if release.released_by is None and (match := _AGENCY_POLICY.search(cover)):
-        release.released_by = match["agency"]
+        release.released_by = squash(match["agency"])
     if release.minister is None and (match := _ON_BEHALF_OF.search(cover)):
         release.minister = squash(match["minister"])
     return release
