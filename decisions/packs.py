@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core import signing
 from django.db import transaction
 
 from cabinet.history import acting_as
@@ -114,8 +115,34 @@ class PackPlan:
         return documents
 
 
+@dataclass
+class PackSource:
+    """A pack's pages as read from its file, ready to plan again (the admin keeps it, signed, between preview and save)."""
+
+    name: str
+    pages: list[SourcePage]
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+
+    def dumps(self):
+        pages = [[page.number, page.text, page.furniture] for page in self.pages]
+        return signing.dumps([self.name, pages, self.warnings, self.ocr_pages], salt=_SALT, compress=True)
+
+    @classmethod
+    def loads(cls, value):
+        """The source a preview signed; PackRefused if it was changed or is not one."""
+        try:
+            name, pages, warnings, ocr_pages = signing.loads(value, salt=_SALT)
+        except (signing.BadSignature, ValueError, TypeError) as error:
+            raise PackRefused("The previewed pack could not be read back: upload it again.") from error
+        return cls(name, [SourcePage(*page) for page in pages], warnings, ocr_pages)
+
+
+_SALT = "decisions.packs.PackSource"
+
+
 def read_pack(name, content):
-    """The pages of an uploaded pack: (pages, warnings). PackRefused when the file cannot be read at all."""
+    """The pages of an uploaded pack as a PackSource. PackRefused when the file cannot be read at all."""
     if len(content) > MAX_PACK_BYTES:
         raise PackRefused(f"The file is larger than {MAX_PACK_BYTES // (1024 * 1024)} MB: split the pack.")
     if name.lower().endswith(".pdf") or content[:5] == b"%PDF-":
@@ -124,39 +151,48 @@ def read_pack(name, content):
         except PdfRefused as error:
             raise PackRefused(str(error)) from error
         pages = [SourcePage(page.number, page.text, page.furniture) for page in pdf.pages]
-        return pages, pdf.warnings(), pdf.needs_ocr
+        return PackSource(name, pages, pdf.warnings(), pdf.needs_ocr)
     if b"\x00" in content[:4096]:
         raise PackRefused("This is not a minute: the file is binary, not text or a PDF.")
-    text = content.decode("utf-8-sig", errors="replace")
-    return [SourcePage(number, page) for number, page in enumerate(text.split("\f"), start=1)], [], []
+    return text_source(name, content.decode("utf-8-sig", errors="replace"))
 
 
-def plan_pack(name, content=None, *, text=None, reference=None, decision_date=None, title=None):
+def text_source(name, text):
+    """Pasted or uploaded text as a pack: one page, or a page for each form feed."""
+    return PackSource(name, [SourcePage(number, page) for number, page in enumerate(text.split("\f"), start=1)])
+
+
+def plan_pack(name, content=None, *, text=None, source=None, reference=None, decision_date=None, title=None):
     """Read a pack and plan each minute in it; a clerk's corrections apply when the pack holds one minute."""
-    if text is not None:
-        pages, warnings, ocr = [SourcePage(1, text)], [], []
-    else:
-        pages, warnings, ocr = read_pack(name, content)
-    pack = PackPlan(name=name, warnings=list(warnings), ocr_pages=list(ocr))
-    documents = split_pack(pages)
+    if source is None:
+        source = text_source(name, text) if text is not None else read_pack(name, content)
+    pack = PackPlan(name=source.name, warnings=list(source.warnings), ocr_pages=list(source.ocr_pages))
+    documents = split_pack(source.pages)
     cover = next((document for document in documents if document.kind == COVERSHEET), None)
     minute_documents = [document for document in documents if document.kind == MINUTE]
     primary = _primary(minute_documents)
     corrections = {"reference": reference, "decision_date": decision_date, "title": title}
+    whole = len(minute_documents) == 1 and all(document.kind in (COVERSHEET, MINUTE, UNREAD) for document in documents)
     for document in documents:
         planned = DocumentPlan(document)
         pack.documents.append(planned)
         if document.kind != MINUTE:
             continue
         # The coversheet is read with the minute it releases, as a single release (coversheet + minute) always was.
-        minute_text = f"{cover.text}\n\n{document.text}" if cover is not None and document is primary else document.text
+        if whole:  # a minute alone, perhaps with its coversheet: read as one text, as before packs
+            minute_text = "\n\n".join(part.text for part in documents)
+        elif cover is not None and document is primary:
+            minute_text = f"{cover.text}\n\n{document.text}"
+        else:
+            minute_text = document.text
         given = corrections if len(minute_documents) == 1 else {}
         try:
             planned.plan = plan_import(minute_text, **given)
             if planned.plan.reference is None and not given.get("reference"):
                 printed = document.furniture_references("MIN")
                 if len(printed) == 1:  # the minute names itself only in its page headers
-                    planned.plan = plan_import(minute_text, reference=printed[0], **{k: v for k, v in given.items() if k != "reference"})
+                    others = {key: value for key, value in given.items() if key != "reference"}
+                    planned.plan = plan_import(minute_text, reference=printed[0], **others)
         except NotAMinute as error:
             planned.error = f"not a minute: {error}"
             continue

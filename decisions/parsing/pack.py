@@ -127,12 +127,35 @@ def split_pack(pages):
         numbers = sorted({number for number, _ in chunk})
         document = PackDocument(kind or _kind_of(body), body, numbers, [item for n in numbers for item in furniture.get(n, [])])
         documents.append(document)
+    documents = _merged(documents)
     for document in documents:
         if document.kind == COVERSHEET:
             document.release = parse_release(document.text)
         elif document.kind == PAPER:
             document.paper = parse_paper(document.text, document.furniture_references("SUB"))
     return documents
+
+
+def _merged(documents):
+    """Unrecognised lines just before a minute are its masthead (one this module could not read: "Copy No: ..."); a
+    coversheet with a lead-in in it is a release flattened into one text, coversheet and minute together."""
+    merged = []
+    for document in documents:
+        if document.kind == COVERSHEET and _has_lead_in(document.text):
+            document.kind = MINUTE
+        if merged and merged[-1].kind == UNREAD and document.kind == MINUTE:
+            before = merged.pop()
+            document.text = f"{before.text}\n{document.text}"
+            document.pages = sorted({*before.pages, *document.pages})
+            document.furniture = before.furniture + [cell for cell in document.furniture if cell not in before.furniture]
+        merged.append(document)
+    return merged
+
+
+def _has_lead_in(text):
+    from .header import find_lead_in
+
+    return find_lead_in(text) is not None
 
 
 def prepare_lines(text):
@@ -147,10 +170,6 @@ def prepare_lines(text):
 def _starts(text, lines, offsets):
     """{line index: kind} where each document begins."""
     starts = {}
-    line_of = {offset: index for index, offset in enumerate(offsets)}
-    for match in _COVER_START.finditer(text):
-        starts.setdefault(line_of.get(match.start(), _line_at(offsets, match.start())), COVERSHEET)
-        break  # one coversheet a pack: later "Proactive Release" lines are the paper's own section
     previous_paper_line = -10
     for match in _PAPER_START.finditer(text):
         index = _line_at(offsets, match.start())
@@ -164,6 +183,10 @@ def _starts(text, lines, offsets):
         index = _line_at(offsets, match.start())
         if not any(kind == MINUTE and 0 <= index - start <= 40 for start, kind in starts.items()):
             starts[_back_over_masthead(lines, index)] = MINUTE
+    # One coversheet a pack, in front: a later "Proactive Release" line is a paper's own section heading.
+    cover = _COVER_START.search(text)
+    if cover is not None and (index := _line_at(offsets, cover.start())) < min(starts, default=len(lines)):
+        starts[index] = COVERSHEET
     return starts
 
 
@@ -207,9 +230,7 @@ def _kind_of(text):
 
 
 def _looks_like_minute(text):
-    from .header import find_lead_in
-
-    return find_lead_in(text) is not None or bool(re.search(r"\b[A-Z]{2,4}\s*[-‐‑–]\s*[0-9]{2}\s*[-‐‑–]\s*MIN\b", text))
+    return _has_lead_in(text) or bool(re.search(r"\b[A-Z]{2,4}\s*[-‐‑–]\s*[0-9]{2}\s*[-‐‑–]\s*MIN\b", text))
 
 
 def parse_paper(text, header_references=()):
