@@ -201,7 +201,7 @@ def plan_pack(name, content=None, *, text=None, source=None, reference=None, dec
         found = ", ".join(planned.label.lower() for planned in pack.documents) or "no readable text"
         pack.errors.append(
             f"This is not a minute, nor a release pack holding one (found: {found}). A pack is imported for its "
-            "minutes: nothing was saved."
+            "minutes: nothing was saved." + "".join(f" {warning}" for warning in pack.warnings)
         )
     references = [planned.plan.reference for planned in pack.minutes if planned.plan.reference]
     for repeated in sorted({reference for reference in references if references.count(reference) > 1}):

@@ -42,8 +42,8 @@ def build_pack(documents, *, watermark=True, stamps=True, page_numbers=True):
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     pages = []
     for document in documents:
-        for lines in _paginate(_lines(document.text)):
-            pages.append((document, lines))
+        if document.text.strip():
+            pages.extend((document, lines) for lines in _paginate(_lines(document.text)))
         pages.extend((document, None) for _ in range(document.scanned_pages))
     for number, (document, lines) in enumerate(pages, start=1):
         if lines is None:
@@ -96,7 +96,9 @@ def _paginate(lines):
 def _draw_lines(pdf, lines):
     y = HEIGHT - MARGIN
     for line in lines:
-        if "\t" in line:
+        if not line.strip():
+            pass  # a blank line is only space
+        elif "\t" in line:
             _draw_row(pdf, line, y)
         else:
             pdf.setFont(FONT, SIZE)

@@ -1,6 +1,7 @@
 """Import minutes and whole release packs (.txt, .pdf, a folder or a .zip of them): each pack in its own transaction."""
 
 import json
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +9,8 @@ from django.db import DatabaseError
 
 from decisions.importing import ImportRefused
 from decisions.packs import iter_pack_files, plan_pack, save_pack
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -39,7 +42,13 @@ class Command(BaseCommand):
         rows = []
         for argument in files:
             for name, content in iter_pack_files(argument):
-                rows.append(self.import_one(name, content, importer, update=update, dry_run=dry_run, as_json=as_json))
+                try:
+                    row = self.import_one(name, content, importer, update=update, dry_run=dry_run, as_json=as_json)
+                except Exception as error:  # one pack's failure must not stop a folder; its transaction is rolled back
+                    logger.exception("importminute: %s failed", name)
+                    row = self.refuse({"file": name, "found": 0, "imported": "", "warnings": 0, "refused": ""},
+                                      f"failed unexpectedly ({type(error).__name__}: {error}); nothing of it was saved")
+                rows.append(row)
         if not as_json and len(rows) > 1:
             self.table(rows)
         failures = sum(1 for row in rows if row["refused"])
