@@ -145,3 +145,28 @@ def test_importminute_json_gives_a_list_of_documents_for_a_pack(tmp_path):
     assert documents[2]["reference"] == "ECO-25-MIN-0101"
     assert documents[2]["decisions"][-1]["verb"] == "agreed_in_principle"
     assert documents[2]["decisions"][-1]["printed_verb"] == "agreed in principle"
+
+
+def drawable_samples():
+    """Every sample whose characters the standard PDF fonts reportlab draws with can print (Windows-1252): macrons,
+    ligatures and U+FFFD would come out as boxes in the generated PDF, so those samples are left out."""
+    paths = sorted(SAMPLES.glob("*.txt")) + sorted((SAMPLES / "regression").glob("*.txt"))
+    names = []
+    for path in paths:
+        try:
+            sample_text(path).encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        names.append(str(path.relative_to(SAMPLES)))
+    return names
+
+
+@pytest.mark.parametrize("name", drawable_samples())
+def test_every_sample_drawn_as_a_watermarked_pdf_gives_the_decisions_and_follow_ups_of_its_text(name):
+    text = sample_text(SAMPLES / name)
+    from_pdf = plan_pack("sample.pdf", build_pack([Document(text)])).minutes[0].plan.parsed.as_json()
+    from_text = parse_minute(text).as_json()
+
+    assert from_pdf["decisions"] == from_text["decisions"]
+    assert from_pdf["follow_ups"] == from_text["follow_ups"]
+    assert (from_pdf["reference"], from_pdf["date"], from_pdf["body"]) == (from_text["reference"], from_text["date"], from_text["body"])

@@ -224,8 +224,8 @@ def _back_over_classification(lines, index):
 
 def _kind_of(text):
     """What a stretch with no start of its own is: a coversheet, or a minute with no masthead (a web copy), or unread."""
-    if has_cover(text) and not _looks_like_minute(text):
-        return COVERSHEET
+    if has_cover(text) and not _has_lead_in(text):
+        return COVERSHEET  # a cover note names the minute it releases ("(CAB-19-MIN-0336 refers)")
     return MINUTE if _looks_like_minute(text) else UNREAD
 
 

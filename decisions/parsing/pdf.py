@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cabinet.references import LEGACY_MINUTE_PATTERN, MODERN_PATTERN
 
@@ -120,19 +121,20 @@ def read_pdf(content):
         except Exception as error:  # one damaged page must not lose the others
             raw.append((Page(number, unreadable=_describe(error)), [], 0, False))
     repeated = _repeated_band_lines(raw)
+    margin = min((line.x for _page, lines, _height, _image in raw for line in lines), default=0)
     for page, lines, height, has_image in raw:
         if page.unreadable:
             pages.append(page)
             continue
         body = []
-        for line, y, size in lines:
+        for line, y, size, x in lines:
             in_band = y > height - _BAND or y < _BAND
             cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
             if in_band and all(_is_furniture(cell, repeated) for cell in cells):
                 page.furniture.extend(cells)
             else:
-                body.append((line, y, size))
-        page.lines = _with_paragraph_breaks(body)
+                body.append(_Line(line, y, size, x))
+        page.lines = _with_paragraph_breaks(_indented(body, margin))
         page.needs_ocr = has_image and not any(line.strip() for line in page.lines)
         pages.append(page)
     return PdfText(pages=pages, watermarked=watermarked)
@@ -209,6 +211,13 @@ def _has_image(page):
         return False
 
 
+class _Line(NamedTuple):
+    text: str
+    y: float
+    size: float
+    x: float
+
+
 def _lines(runs):
     """Runs grouped by baseline, top of the page first, left to right: (text, baseline, font size)."""
     lines = []
@@ -223,13 +232,13 @@ def _lines(runs):
         text, end = "", None
         for run in runs_on_line:
             if end is None:
-                text = run.text
+                text = run.text.lstrip()  # pypdf may start a run with a space when the text moved: indent is from x
             else:
                 gap = run.x - end
                 joiner = "\t" if gap > _TAB_GAP * run.size else ("" if gap < 0.1 * run.size or text.endswith(" ") else " ")
                 text += joiner + run.text
             end = run.x + run.width
-        built.append((text, runs_on_line[0].y, max(run.size for run in runs_on_line)))
+        built.append(_Line(text, runs_on_line[0].y, max(run.size for run in runs_on_line), runs_on_line[0].x))
     return built
 
 
@@ -248,16 +257,23 @@ def _repeated_band_lines(raw):
     seen = Counter()
     for _page, lines, height, _image in raw:
         shapes = {
-            _shape(cell) for line, y, _size in lines if y > height - _BAND or y < _BAND for cell in line.split("\t")
+            _shape(cell) for line in lines if line.y > height - _BAND or line.y < _BAND for cell in line.text.split("\t")
         }
         seen.update(shapes)
     return {shape for shape, count in seen.items() if count > 1}
 
 
+def _indented(lines, margin):
+    """Lines indented as printed: a space for each half font size a line starts right of the text's left margin, so
+    that a nested list keeps its levels."""
+    return [line._replace(text=" " * max(0, round((line.x - margin) / (line.size * _CHARACTER_WIDTH))) + line.text)
+            for line in lines]
+
+
 def _with_paragraph_breaks(lines):
     """The lines' text with a blank line where the gap above a line is clearly more than the line spacing."""
     result, previous = [], None
-    for text, y, size in lines:
+    for text, y, size, _x in lines:
         if previous is not None and previous - y > size * 1.75:
             result.append("")
         result.append(text)
