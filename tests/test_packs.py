@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from cabinet.models import Minute, Paper, ProactiveRelease
-from decisions.importing import plan_import
+from decisions.importing import ImportRefused, plan_import
 from decisions.models import DecisionItem
 from decisions.packs import PackRefused, plan_pack, save_pack
 from decisions.parsing import parse_minute
@@ -170,3 +170,15 @@ def test_every_sample_drawn_as_a_watermarked_pdf_gives_the_decisions_and_follow_
     assert from_pdf["decisions"] == from_text["decisions"]
     assert from_pdf["follow_ups"] == from_text["follow_ups"]
     assert (from_pdf["reference"], from_pdf["date"], from_pdf["body"]) == (from_text["reference"], from_text["date"], from_text["body"])
+
+
+def test_a_pack_refused_at_saving_leaves_nothing_of_it(clerk):
+    run("--user", "clerk", str(SAMPLES / "invented-CAB-25-MIN-0300-report.txt"))  # the report is already recorded
+    pack = plan_pack("pack.pdf", eco_pack())
+    assert pack.can_save  # planning finds no problem: the refusal comes while saving, after the paper and first minute
+
+    with pytest.raises(ImportRefused, match="CAB-25-MIN-0300 is already recorded"):
+        save_pack(pack, user=clerk)
+
+    assert list(Minute.objects.values_list("reference", flat=True)) == ["CAB-25-MIN-0300"]
+    assert not Paper.objects.filter(reference="ECO-25-SUB-0101").exists()
