@@ -2,11 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Func, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,49 +15,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cabinet.admin import ChoicesOncePerPageMixin, LargeListMixin, NoDeleteMixin, RecordAdmin, VersionedInline
 from cabinet.models import Minute, recorded
-from decisions import cycle, lifecycle, search
+from decisions import admin_import, cycle, lifecycle, search
 from decisions.forms import reference_from
-from decisions.importing import ImportRefused, plan_import, save_import, text_from_upload
 from decisions.models import (
     DecisionItem, DischargeProposal, DueDateChange, FollowUp, MachineryChange, ProgressNote, Redaction,
 )
-from decisions.parsing import NotAMinute
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def count_of(queryset):
     """A correlated COUNT(*) of `queryset` (filtered on OuterRef): computed only for the rows a page shows."""
     return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField())
-
-
-class ImportMinuteForm(forms.Form):
-    text = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 100}), strip=False,
-        label="Text of the minute", help_text="Paste the minute (with its coversheet, if any), or upload it below.",
-    )
-    file = forms.FileField(required=False, label="Or upload a .txt or .pdf file")
-    reference = forms.CharField(required=False, label="Reference (correction)", max_length=40)
-    decision_date = forms.DateField(required=False, label="Decision date (correction)", widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(required=False, label="Title (correction)", max_length=400)
-    update = forms.BooleanField(required=False, label="Update the minute if its reference is already recorded")
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        if upload:
-            if not upload.name.lower().endswith((".txt", ".pdf")):
-                self.add_error("file", "Upload a .txt or .pdf file.")
-            elif upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", "The file is larger than 10 MB.")
-            else:
-                try:
-                    cleaned["text"] = text_from_upload(upload.name, upload.read())
-                except NotAMinute as error:
-                    self.add_error("file", str(error))
-        if not self.errors and not (cleaned.get("text") or "").strip():
-            raise ValidationError("Paste the text of a minute or upload a file.")
-        return cleaned
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -119,36 +86,8 @@ class MinuteAdmin(LargeListMixin, RecordAdmin):
         ]
 
     def import_view(self, request):
-        """Paste or upload a minute; preview what was read with its warnings; confirm to save it all at once."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = ImportMinuteForm(request.POST or None, request.FILES or None)
-        plan, refusal = None, None
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan = plan_import(
-                    data["text"], reference=data["reference"], decision_date=data["decision_date"], title=data["title"]
-                )
-            except NotAMinute as error:
-                form.add_error(None, f"This is not a minute: {error}")
-            else:
-                if request.POST.get("stage") == "confirm" and plan.can_save:
-                    try:
-                        minute = save_import(plan, user=request.user, update=data["update"])
-                    except ImportRefused as error:
-                        refusal = str(error)  # shown above the preview: the form below is rebuilt with the text kept
-                        if plan.existing and not data["update"]:
-                            refusal += f" Nothing was saved. Tick “{form.fields['update'].label}” below and save again."
-                    else:
-                        self.message_user(request, f"{minute.reference} imported with its decision items and follow-ups.", messages.SUCCESS)
-                        return redirect("admin:cabinet_minute_change", minute.pk)
-                # Show the extracted text so a clerk can correct it, then confirm without uploading again.
-                form = ImportMinuteForm(initial={**{k: v for k, v in data.items() if k != "file"}})
-        return TemplateResponse(request, "admin/cabinet/minute/import.html", {
-            **self.admin_site.each_context(request), "title": "Import a minute", "opts": self.model._meta,
-            "form": form, "plan": plan, "refusal": refusal,
-        })
+        """Paste or upload minutes or release packs; preview each document found; confirm to save each pack whole."""
+        return admin_import.import_view(self, request)
 
     def get_queryset(self, request):
         # Subqueries, not a join over every minute: PostgreSQL computes them after the page's LIMIT (unless

@@ -17,7 +17,7 @@ TOP_KEYS = {
     "reference", "body", "date", "title", "portfolios", "classification", "signatory",
     "decisions", "follow_ups", "release", "warnings",
 }
-DECISION_KEYS = {"number", "verb", "text", "redactions"}
+DECISION_KEYS = {"number", "verb", "printed_verb", "text", "redactions"}
 REDACTION_KEYS = {"ground", "label"}
 FOLLOW_UP_KEYS = {"decision", "kind", "responsible", "report_to", "due_date", "due_precision", "due_text"}
 RELEASE_KEYS = {"publish_date", "minister", "redacted", "grounds"}

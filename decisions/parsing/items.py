@@ -48,6 +48,9 @@ _SPLICED_START = re.compile(r"(?:(?:Proactively|Released|PROACTIVELY|RELEASED)\s
 # A list whose numbers were lost (a web page's <ol> copied as plain lines): lines that start with a verb.
 _VERB_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?=(?:{_VERB.pattern}))", re.MULTILINE | re.IGNORECASE)
 _MIN_UNNUMBERED_LINES = 2
+_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<text>[^\n]*)", re.MULTILINE)
+_LINE_START = re.compile(r"(?P<indent>[ \t]*)(?=\S)")
+_MAX_OWNED_LINE = 400  # a sub-item is a line or two; a longer line after the list is the signature block or prose
 _LINE_PREFIX = re.compile(r"[ \t]*(?:[-*•▪‣◦–][ \t]*)?")
 _LEADING_PUNCTUATION = " \t\n-–:*•.)"
 _OCR_DEBRIS = re.compile(r"(?<!\S)[^\s~^{}|\\<>¢•]*[~^{}|\\<>¢•]\S*")
@@ -56,6 +59,13 @@ _CLOSING_QUOTES = "”’\"'"
 _MARKER_ENDINGS = (")", "]", "scope", "Scope")
 _CONNECTIVES = ("and", "or")
 _MAX_SKIPPED_NOISE = 3
+# OCR fragments between an item's number and its verb: "2 er noted", "3 st legal agreed".
+_DEBRIS_BEFORE_VERB = re.compile(rf"(?:[a-z]{{1,5}}[.,']?[ \t]+){{1,2}}(?=(?:{_VERB.pattern}))", re.IGNORECASE)
+_NOT_DEBRIS = frozenset({
+    "a", "an", "the", "it", "was", "is", "be", "been", "that", "and", "or", "to", "of", "has", "have", "had", "were",
+    "not", "also", "then", "which", "who", "they", "we", "he", "she", "as", "so", "if", "when", "where", "on", "in",
+    "by", "for", "with", "from", "at", "all", "any", "each", "being", "are", "jointly", "since", "later",
+})
 _MAX_SKIPPED_WORDS = 8
 _HEADING_CONNECTIVES = {"and", "of", "for", "the", "on", "to", "in", "&", "-", "–"}
 _MAX_HEADING_WORDS = 12
@@ -152,9 +162,20 @@ def leading_verb(text, watermark=None):
     match = _VERB.match(text)
     if match is None and watermark:
         match = _VERB.match(without_spliced_words(text, watermark))
+    if match is None and (after_debris := without_ocr_debris(text)) is not text:
+        match = _VERB.match(after_debris)
     if match is None:
         return None
     return " ".join(match.group().lower().split()).replace("authorized", "authorised")
+
+
+def without_ocr_debris(text):
+    """`text` from its verb when one or two fragments a scan left before it come first ("er noted", "st legal agreed");
+    `text` itself (the same object) otherwise. Words a sentence may start with ("it was agreed") are not fragments."""
+    match = _DEBRIS_BEFORE_VERB.match(text)
+    if match is None or not match.group().islower() or any(word.strip(".,'") in _NOT_DEBRIS for word in match.group().split()):
+        return text
+    return text[match.end():]
 
 
 def without_spliced_words(text, watermark):
@@ -177,10 +198,29 @@ def parse_items(region, watermark):
     for candidate in _candidates(region, watermark):
         numbering.place(candidate)
     if not numbering.placed and len(verb_lines := list(_VERB_LINE.finditer(region))) >= _MIN_UNNUMBERED_LINES:
-        for match in verb_lines:
+        for match in _with_owned_lines(region, verb_lines):
             numbering.place(_bulleted(region, match, watermark))
     first_start = numbering.placed[0][0].start if numbering.placed else len(region)
     return _decisions(region, numbering.placed, watermark), numbering.warnings + numbering.doubts(), first_start
+
+
+def _with_owned_lines(region, verb_lines):
+    """Lines that start with a verb, and the lines a paragraph ending ":" owns after it until the next verb line: a
+    web page's list copied as plain lines, its sub-items without numbers, bullets or indentation."""
+    found, starts = [], {match.start() for match in verb_lines}
+    owner_open = False
+    for line in _LINE.finditer(region, verb_lines[0].start()):
+        text = line["text"].strip()
+        if not text:
+            continue
+        if line.start() in starts:
+            found.append(_VERB_LINE.match(region, line.start()))
+            owner_open = text.endswith(":")
+        elif owner_open and len(text) < _MAX_OWNED_LINE:
+            found.append(_LINE_START.match(region, line.start()))
+        elif owner_open:
+            owner_open = False
+    return found
 
 
 def unnumbered_item(region, watermark):
@@ -440,6 +480,9 @@ class _Numbering:
             return [1]
         current = self.placed[-1][1]
         if self.all_bullets and candidate.indent <= self.bulleted[1]:
+            owned = not candidate.verb and (not candidate.redacted or not self._verb_on_next_line(candidate))
+            if owned and (len(current) > 1 or self._opens_list(candidate)):
+                return self._flat_sub_item(current)
             self._forget_deeper(1)
             return [current[0] + 1]
         depth = len(current)
@@ -453,6 +496,29 @@ class _Numbering:
             )
             return current + [1]
         return None
+
+    def _verb_on_next_line(self, candidate):
+        """The next line starts with a verb: a withheld bullet before it closes the list ("5.3 ...;" "6 s9(2)(b)(ii)"
+        "7 noted ..."); one followed by another verbless bullet is inside it ("5.1 ...;" "5.2 s9(2)(f)(iv)" "5.3 ...")."""
+        end = self.region.find("\n", candidate.content_start)
+        while end >= 0:
+            line_end = self.region.find("\n", end + 1)
+            line = self.region[end + 1:line_end if line_end >= 0 else len(self.region)].strip()
+            if line:
+                return leading_verb(line.lstrip("-*•▪‣◦– \t"), self.watermark) is not None
+            end = line_end
+        return True
+
+    def _flat_sub_item(self, current):
+        """A bullet without a verb after a paragraph ending ":", all at one indent (a web page's nested list flattened):
+        the paragraph's sub-item, until the next bullet with a verb."""
+        if len(current) == 1:
+            self.warnings.append(
+                f"The list was printed flat, without numbers or indentation: the bullets after item {current[0]} "
+                f"(which ends “:”) were inferred to be its sub-items {current[0]}.1, {current[0]}.2, ...; check them."
+            )
+            return current + [1]
+        return current[:-1] + [current[-1] + 1]
 
     def _supersedes_last(self, candidate):
         if not self.placed or candidate.parts is None or not candidate.verb or not candidate.after_terminator:
@@ -562,6 +628,8 @@ def _item_text(raw, watermark):
     text = squash(_OCR_DEBRIS.sub(" ", body)).lstrip(_LEADING_PUNCTUATION)
     if _VERB.match(text) is None and _VERB.match(unspliced := without_spliced_words(text, watermark)):
         text = unspliced
+    elif _VERB.match(text) is None and (after_debris := without_ocr_debris(text)) is not text:
+        text = after_debris
     elif (spliced := _SPLICED_START.match(text)) and text[spliced.end():spliced.end() + 1].islower():
         # "3.2 Released emergency waste management ...": a watermark word before a sub-item without a verb.
         text = text[spliced.end():]

@@ -32,7 +32,8 @@ _ON_BEHALF_OF = re.compile(r"on\s+behalf\s+of\s+(?P<minister>(?:Rt\s+)?Hon\s+[A-
 _MINISTER_OF = re.compile(r"^Minister\s+(?:of|for)\s+(?:the\s+)?(?P<portfolio>.+)$")
 _DOCUMENT_LIST = re.compile(r"List\s+of\s+documents[^\n]*\n(?P<rows>.*?)(?=\n\s*Information\s+redacted|\Z)", re.IGNORECASE | re.DOTALL)
 _HEADER_ROW = re.compile(r"^\s*Date\s+Title\s+Author\s*$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+# A sentence ends at its full stop or at a paragraph break; a PDF's text wraps sentences over lines.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n|\n(?=[ \t]*[A-Z][^\n]*\t)")
 _ABOUT_GROUNDS = re.compile(r"withheld|withholding|redacted\s+(?:for|under)|grounds|reasons\s+of|sections?\s+[0-9]", re.IGNORECASE)
 _CODE = re.compile(rf"(?<![\w(])(?:s(?:ection)?\s?)?(?P<code>{SECTION_CODE})", re.IGNORECASE)
 
@@ -61,7 +62,7 @@ def parse_release(cover):
         if office and not release.portfolios:
             release.portfolios = [office["portfolio"]]
     if release.released_by is None and (match := _AGENCY_POLICY.search(cover)):
-        release.released_by = match["agency"]
+        release.released_by = squash(match["agency"])
     if release.minister is None and (match := _ON_BEHALF_OF.search(cover)):
         release.minister = squash(match["minister"])
     return release

@@ -20,6 +20,24 @@ YEAR = "year"
 NO_PRECISION = "none"
 
 
+# The register's verbs (DecisionItem.Verb's values; tests/test_packs_verbs.py pins the two together). A printed verb
+# outside them ("requested", "thanked") is stored as "other"; "agreed to" is stored as "agreed".
+STORED_VERBS = {
+    "noted": "noted", "agreed": "agreed", "agreed to": "agreed", "agreed in principle": "agreed_in_principle",
+    "approved": "approved", "authorised": "authorised", "authorized": "authorised", "invited": "invited",
+    "directed": "directed", "endorsed": "endorsed", "confirmed": "confirmed", "rescinded": "rescinded",
+    "amended": "amended", "referred": "referred",
+}
+OTHER_VERB = "other"
+
+
+def stored_verb(printed):
+    """The verb as the register stores it, for the verb as printed ("Agreed  to" -> "agreed"); None for no verb."""
+    if not printed:
+        return None
+    return STORED_VERBS.get(" ".join(printed.lower().split()), OTHER_VERB)
+
+
 class NotAMinute(ValueError):
     """The text is not a Cabinet minute at all: empty, binary, or with neither decision items nor minute markers."""
 
@@ -48,9 +66,11 @@ class ParsedDecision:
     heading: str | None = None  # an unnumbered heading printed just above the item
 
     def as_json(self):
+        stored = stored_verb(self.verb)
         return {
             "number": self.number,
-            "verb": self.verb,
+            "verb": stored,
+            "printed_verb": self.verb if self.verb and self.verb != stored else None,  # "agreed to", "requested"
             "text": self.text,
             "redactions": [redaction.as_json() for redaction in self.redactions],
         }
