@@ -8,7 +8,7 @@ from cabinet.postgres import on_postgresql
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0006_search_vectors'),
+        ("cabinet", "0006_search_vectors"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from cabinet.postgres import on_postgresql
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0010_requestnotice'),
+        ("decisions", "0010_requestnotice"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0006_search_vectors'),
+        ("cabinet", "0007_page_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

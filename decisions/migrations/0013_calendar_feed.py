@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0010_requestnotice'),
+        ("decisions", "0012_api_token"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0007_cycle'),
-        ('decisions', '0010_requestnotice'),
+        ("cabinet", "0008_cycle"),
+        ("decisions", "0013_calendar_feed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

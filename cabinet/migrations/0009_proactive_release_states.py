@@ -16,7 +16,7 @@ def set_status(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0006_search_vectors'),
+        ("cabinet", "0008_cycle"),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cabinet', '0006_search_vectors'),
-        ('decisions', '0010_requestnotice'),
+        ("decisions", "0011_page_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinet', '0007_proactive_release_states'),
-        ('decisions', '0010_requestnotice'),
+        ("cabinet", "0009_proactive_release_states"),
+        ("decisions", "0014_cycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
