@@ -631,6 +631,10 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         return reverse("decisions:meeting_detail", args=[self.pk])
 
+    @property
+    def lodgement_has_passed(self):
+        return self.lodgement_deadline is not None and self.lodgement_deadline <= timezone.now()
+
     def minutes(self):
         """The minutes of its decisions: the committee's minutes dated the day it met."""
         return Minute.objects.filter(committee_id=self.committee_id, decision_date=self.meeting_date)

@@ -140,6 +140,10 @@ def test_the_follow_up_shows_its_meeting_and_deadline_and_the_dashboard_groups_b
     coming = dashboard.split('id="coming-heading"')[1]
     assert "SOU, Wednesday 11 November: lodge by 10:00 Thursday 5 November (1)" in coming
     assert "SOU-26-MIN-0101 para 1" in coming
+    with time_machine.travel(nz(2026, 11, 9, 9), tick=False):
+        client.force_login(official)
+        coming = client.get(reverse("decisions:dashboard")).content.decode().split('id="coming-heading"')[1]
+    assert "SOU, Wednesday 11 November: lodgement closed at 10:00 Thursday 5 November (1)" in coming
 
 
 CITING = """IN CONFIDENCE
