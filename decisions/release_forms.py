@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cabinet.models import Agency, OIAGround, ProactiveRelease
+from cabinet.models import Agency, OIAGround
 from decisions.forms import DateInput
 
 
@@ -115,5 +115,3 @@ STEP_FORMS = {
     "withhold": WithholdForm,
     "reconsider": ReconsiderForm,
 }
-
-STATUS_CHOICES = ProactiveRelease.Status.choices

@@ -12,7 +12,6 @@ mark spans of a minute's paragraphs, each with its ground, inside the same kind 
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from cabinet.models import ProactiveRelease
@@ -208,13 +207,6 @@ def release_words(release, redaction, *, user, version):
     number = redaction.decision.number
     redaction.delete()
     return f"The span in paragraph {number} is no longer withheld."
-
-
-def take_in_transaction(get_release, name, *, user, version, **data):
-    """One transaction on the locked release: `get_release(for_update=True)` is the access function's lookup."""
-    with transaction.atomic(durable=True):
-        release = get_release(for_update=True)
-        return take(release, name, user=user, version=version, **data)
 
 
 def decision_of(release, pk):

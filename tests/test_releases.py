@@ -172,3 +172,16 @@ def test_the_demo_has_releases_in_every_state_some_overdue():
     assert published.exists() and all(r.history.filter(history_change_reason="Record publication").exists() for r in published)
     assert ProactiveRelease.objects.filter(status=Status.WITHHELD, withheld_ground__code="9(2)(j)").exists()
     assert ProactiveRelease.objects.filter(status=Status.DELAYED, delayed_until__gt=datetime.date.today()).exists()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_releases_page_reads_a_fixed_number_of_queries(client, clerk, count, django_assert_max_num_queries):
+    agency = AgencyFactory(short_name="MBIE")
+    for _ in range(count):
+        ProactiveReleaseFactory(agency=agency)
+    client.force_login(clerk)
+    # Session and user (2), the profile for the role (1), the agencies for the filter (1), the views' counts in one
+    # aggregate (1), the page's count and rows (2), with a margin of 3 for the middleware's own reads.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("decisions:release_list"), {"show": "all"})
+    assert len(response.context["page"].object_list) == min(count, 25)

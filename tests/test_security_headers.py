@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django.utils.http import int_to_base36
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -27,10 +28,10 @@ from cabinet.audit import AccessLogEntry, record_event
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
-from cabinet.models import Meeting, Minute, Paper
+from cabinet.models import Meeting, Minute, Paper, ProactiveRelease
 from tests.factories import make_user
-from decisions import feeds
-from decisions.models import DischargeProposal, FollowUp, Reminder, ReminderDelivery
+from decisions import feeds, release_reminders
+from decisions.models import DecisionItem, DischargeProposal, FollowUp, Redaction, Reminder, ReminderDelivery
 
 # The record each of our own pages names by its `pk`.
 PAGE_MODELS = {
@@ -72,6 +73,8 @@ def model_for(name, route):
         return PAGE_MODELS[name]
     if name and name.startswith("decisions:followup_"):
         return FollowUp
+    if name and name.startswith("decisions:release_"):
+        return ProactiveRelease
     if name and name.startswith("mfa_"):  # allauth's pages of one authenticator (a passkey's edit and remove)
         return Authenticator
     return None
@@ -95,7 +98,17 @@ def argument(key, model, clerk):
         return "csv"
     if key == "uidb36":
         return int_to_base36(clerk.pk)
+    if key in RELEASE_ARGUMENTS:  # a release's step, pack format, paragraph or withheld span
+        return RELEASE_ARGUMENTS[key]()
     raise AssertionError(f"No value for the URL argument {key!r}: teach tests/test_security_headers.py one.")
+
+
+RELEASE_ARGUMENTS = {
+    "name": lambda: "publish",
+    "fmt": lambda: "pdf",
+    "decision_pk": lambda: str(instance_of(DecisionItem).pk),
+    "redaction_pk": lambda: str(instance_of(Redaction).pk),
+}
 
 
 def url_for(name, route, pattern, clerk):
@@ -163,6 +176,7 @@ def records(clerk):
         planned_for=follow_up.due_date + datetime.timedelta(days=1),
     )
     ReminderDelivery.objects.create(reminder=reminder, recipient=clerk)
+    release_reminders.plan(on=timezone.localdate())  # the demo has releases overdue: their officials' reminders
     Group.objects.create(name="Clerks")
     # A declined request, so the outbox of decision emails has a row (its admin lists them).
     open_one = FollowUp.objects.filter(status="open", due_date__isnull=False).exclude(
