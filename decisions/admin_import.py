@@ -121,7 +121,7 @@ def _previews(data):
         return previews
     if data["packs"]:
         try:
-            return [Preview(PackSource.loads(value)) for value in data["packs"].split("\n") if value]
+            return [Preview(PackSource.loads(value)) for value in data["packs"].split()]
         except PackRefused as error:
             return [Preview(refusal=str(error), name="previewed packs")]
     return [Preview(text_source("Pasted text", data["text"]))]
@@ -143,7 +143,7 @@ def _save(request, previews, *, update):
     if saved and all(preview.saved for preview in previews):
         if len(saved) == 1:
             return redirect("admin:cabinet_minute_change", saved[0].pk)
-        return redirect("admin:cabinet_minute_changelist")
+        return redirect("admin:cabinet_minute_import")  # ready for the next batch; the message lists what was saved
     return None
 
 
@@ -155,7 +155,8 @@ def _carried(data, previews):
         initial["text"] = waiting[0].source.pages[0].text
     elif waiting:
         initial["text"] = ""
-        initial["packs"] = "\n".join(preview.source.dumps() for preview in waiting)
+        # Spaces between them: a browser drops line breaks from an input's value; signed values hold no spaces.
+        initial["packs"] = " ".join(preview.source.dumps() for preview in waiting)
     return initial
 
 

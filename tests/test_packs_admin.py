@@ -37,11 +37,11 @@ def test_several_files_are_previewed_document_by_document_then_saved_each_whole(
     assert "Preview: ECO-25-MIN-0101" in content and "Preview: CAB-26-MIN-0018" in content
     assert not Minute.objects.exists()
     packs = preview.context["form"]["packs"].value()
-    assert packs.count("\n") == 1  # both packs carried to the confirm step, nothing to upload again
+    assert len(packs.split()) == 2  # both packs carried to the confirm step, nothing to upload again
 
     saved = client.post(url, {"packs": packs, "stage": "confirm"})
 
-    assert saved.status_code == 302
+    assert saved.status_code == 302 and saved["Location"] == reverse("admin:cabinet_minute_import")
     assert sorted(Minute.objects.values_list("reference", flat=True)) == ["CAB-26-MIN-0018", "ECO-25-MIN-0101"]
     assert Minute.objects.get(reference="ECO-25-MIN-0101").paper == Paper.objects.get(reference="ECO-25-SUB-0101")
 

@@ -33,6 +33,7 @@ def test_a_clerk_uploads_a_pack_and_a_minute_previews_them_and_saves_both(page, 
     axe(page)
     page.get_by_role("button", name="Save every pack that can be saved").click()
 
-    expect(page).to_have_url(re.compile(r"/admin/cabinet/minute/$"))
+    expect(page).to_have_url(re.compile(r"/admin/cabinet/minute/import/$"))
     expect(page.get_by_text("Imported with their decision items and follow-ups: ECO-25-MIN-0101, CAB-26-MIN-0018.")).to_be_visible()
+    axe(page)
     assert sorted(Minute.objects.values_list("reference", flat=True)) == ["CAB-26-MIN-0018", "ECO-25-MIN-0101"]
