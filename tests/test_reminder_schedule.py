@@ -147,12 +147,13 @@ def test_undated_reminders_go_to_the_clerks_only(people):
 def test_without_settings_the_defaults_are_the_readmes(settings):
     # README, Reminders: 10 and 3 business days before; every 5 overdue; escalated from 10; retried after 15 minutes,
     # doubling up to a day; failed after 6 attempts; a crashed sender's rows sent again after 30 minutes; 10 lines a
-    # section. 500 follow-ups per transaction is the production setting (cabinet/settings.py).
+    # section. 500 follow-ups per transaction is the production setting (cabinet/settings.py); a sender claims the
+    # copies of 25 recipients at a time.
     del settings.REMINDERS
     assert config() == {
         "before_days": [10, 3], "overdue_every": 5, "escalate_after": 10, "batch_size": 500, "max_attempts": 6,
         "retry_backoff_minutes": 15, "retry_backoff_max_minutes": 24 * 60, "claim_timeout_minutes": 30,
-        "digest_lines": 10,
+        "digest_lines": 10, "claim_recipients": 25,
     }
 
 
