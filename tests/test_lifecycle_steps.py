@@ -234,3 +234,11 @@ def test_the_steps_offered_are_those_that_would_be_taken(follow_up, official, cl
     assert follow_up.available_steps(reader) == []
     follow_up = waiting_long_request(follow_up, official)
     assert set(follow_up.available_steps(official)) == {"add_note", "withdraw_request", "mark_submitted", "assign_lead"}
+
+
+def test_a_follow_up_changed_hundreds_of_times_still_takes_the_current_version(follow_up, official):
+    # Versions are compared as numbers: the page's version (read from the form) equals the record's.
+    FollowUp.objects.filter(pk=follow_up.pk).update(version=300)
+    page_version = int("300")
+    fresh(follow_up).take("request_extension", user=official, version=page_version, to_date=D(2026, 4, 14), reason="A fortnight.")
+    assert fresh(follow_up).version == 301
