@@ -228,3 +228,11 @@ def test_a_reminder_one_business_day_before_is_kept():
     # Friday 20 March: one business day before is Thursday 19 March.
     assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 18)) is None
     assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 19)) == Step(Kind.DUE_SOON, -1, D(2026, 3, 19))
+
+
+def test_a_clerk_with_a_portfolio_is_not_one_of_its_officials(team):
+    clerk = team["eco_clerk"]
+    clerk.profile.portfolios.set([team["portfolio"]])
+    recipients = Recipients()
+    assert clerk.pk not in recipients.by_portfolio[team["portfolio"].pk]
+    assert clerk.pk not in recipients.officials(None, team["portfolio"].pk)
