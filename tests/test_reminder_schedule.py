@@ -236,3 +236,22 @@ def test_a_clerk_with_a_portfolio_is_not_one_of_its_officials(team):
     recipients = Recipients()
     assert clerk.pk not in recipients.by_portfolio[team["portfolio"].pk]
     assert clerk.pk not in recipients.officials(None, team["portfolio"].pk)
+
+
+def test_kinds_and_digests_as_read_from_the_database(team):
+    # The sender passes the values stored in the database: plain strings, not the choices' members.
+    got, _ = Recipients().for_reminder("undated", team["agency"].pk, team["portfolio"].pk, "ECO")
+    assert got == {team["eco_clerk"].pk}
+    got, _ = Recipients().for_reminder("escalated", team["agency"].pk, team["portfolio"].pk, "ECO", team["lead"].pk)
+    assert got == {team["lead"].pk, team["coordinator"].pk, team["eco_clerk"].pk}
+    assert is_digest_day("daily", D(2026, 3, 31)) is True
+    assert is_digest_day("0", D(2026, 3, 30)) is True and is_digest_day("0", D(2026, 3, 31)) is False
+
+
+def test_a_step_cannot_be_changed_once_planned():
+    import dataclasses
+
+    step = Schedule(DEFAULT).latest(FRIDAY_20_MARCH, D(2026, 3, 20))
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'kind'"):
+        step.kind = Kind.ESCALATED
+    assert Schedule(DEFAULT).latest(FRIDAY_20_MARCH, D(2026, 3, 20)) == Step(Kind.DUE, 0, FRIDAY_20_MARCH)
