@@ -200,3 +200,13 @@ def test_a_close_down_of_one_day(settings):
     assert in_closedown(D(2026, 3, 10))
     assert not in_closedown(D(2026, 3, 9)) and not in_closedown(D(2026, 3, 11))
     assert add_business_days(D(2026, 3, 9), 1, closedown=True) == D(2026, 3, 11)
+
+
+def test_a_long_step_back_from_before_any_date_asked():
+    # Earlier than every date the other tests ask about, so the table must be built backwards from the day itself.
+    assert add_business_days(D(1200, 6, 1), -3000) == reference_add(D(1200, 6, 1), -3000, False)
+
+
+def test_a_step_of_six_thousand_business_days():
+    # About 24 years: the table must reach at least count / 0.68 days ahead (about 250 business days a year).
+    assert add_business_days(D(2700, 6, 1), 6000) == reference_add(D(2700, 6, 1), 6000, False)

@@ -234,3 +234,24 @@ def test_the_steps_offered_are_those_that_would_be_taken(follow_up, official, cl
     assert follow_up.available_steps(reader) == []
     follow_up = waiting_long_request(follow_up, official)
     assert set(follow_up.available_steps(official)) == {"add_note", "withdraw_request", "mark_submitted", "assign_lead"}
+
+
+def test_a_follow_up_changed_hundreds_of_times_still_takes_the_current_version(follow_up, official):
+    # Versions are compared as numbers: the page's version (read from the form) equals the record's.
+    FollowUp.objects.filter(pk=follow_up.pk).update(version=300)
+    page_version = int("300")
+    fresh(follow_up).take("request_extension", user=official, version=page_version, to_date=D(2026, 4, 14), reason="A fortnight.")
+    assert fresh(follow_up).version == 301
+
+
+def test_a_status_read_from_a_form_closes_as_superseded(follow_up, clerk, agency):
+    later = FollowUpFactory(due_date=LONG, responsible_agency=agency).decision
+    fresh(follow_up).take("close", user=clerk, status="superseded", reason="Replaced.", decision=later)
+    assert (fresh(follow_up).status, fresh(follow_up).superseded_by) == (S.SUPERSEDED, later)
+
+
+def test_only_declining_needs_a_reason(follow_up, official, clerk):
+    change = waiting_long_request(follow_up, official).waiting_request()
+    change.close(DueDateChange.Status.WITHDRAWN, user=official)
+    change.refresh_from_db()
+    assert (change.status, change.decision_reason, change.decided_by) == (DueDateChange.Status.WITHDRAWN, "", official)

@@ -229,3 +229,30 @@ def test_a_reminder_one_business_day_before_is_kept():
     # Friday 20 March: one business day before is Thursday 19 March.
     assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 18)) is None
     assert schedule.latest(FRIDAY_20_MARCH, D(2026, 3, 19)) == Step(Kind.DUE_SOON, -1, D(2026, 3, 19))
+
+
+def test_a_clerk_with_a_portfolio_is_not_one_of_its_officials(team):
+    clerk = team["eco_clerk"]
+    clerk.profile.portfolios.set([team["portfolio"]])
+    recipients = Recipients()
+    assert clerk.pk not in recipients.by_portfolio[team["portfolio"].pk]
+    assert clerk.pk not in recipients.officials(None, team["portfolio"].pk)
+
+
+def test_kinds_and_digests_as_read_from_the_database(team):
+    # The sender passes the values stored in the database: plain strings, not the choices' members.
+    got, _ = Recipients().for_reminder("undated", team["agency"].pk, team["portfolio"].pk, "ECO")
+    assert got == {team["eco_clerk"].pk}
+    got, _ = Recipients().for_reminder("escalated", team["agency"].pk, team["portfolio"].pk, "ECO", team["lead"].pk)
+    assert got == {team["lead"].pk, team["coordinator"].pk, team["eco_clerk"].pk}
+    assert is_digest_day("daily", D(2026, 3, 31)) is True
+    assert is_digest_day("0", D(2026, 3, 30)) is True and is_digest_day("0", D(2026, 3, 31)) is False
+
+
+def test_a_step_cannot_be_changed_once_planned():
+    import dataclasses
+
+    step = Schedule(DEFAULT).latest(FRIDAY_20_MARCH, D(2026, 3, 20))
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'kind'"):
+        step.kind = Kind.ESCALATED
+    assert Schedule(DEFAULT).latest(FRIDAY_20_MARCH, D(2026, 3, 20)) == Step(Kind.DUE, 0, FRIDAY_20_MARCH)
