@@ -9,6 +9,7 @@ agency's, is left out and its row marked withheld. Claims older than `STALE_CLAI
 
 import datetime
 import hashlib
+import smtplib
 import uuid
 from dataclasses import dataclass, field
 
@@ -95,6 +96,7 @@ class ReleaseRunResult:
     emails: int = 0
     releases: int = 0
     withheld: int = 0
+    undelivered: int = 0  # copies due today that did not reach their recipient (left waiting, or with no address)
     problems: list = field(default_factory=list)
 
 
@@ -153,9 +155,21 @@ def send(*, on, now=None):
         if not user.email:
             claimed.update(status=ReleaseReminder.Status.WITHHELD, claim_token="", claimed_at=None)
             result.problems.append(f"{user.get_username()} has no email address")
+            result.undelivered += len(copies)
             continue
         message_id = _message_id(copies)
-        mail.mailers.default.send_messages([release_email(user, copies, on=on, message_id=message_id)])
+        try:
+            accepted = mail.mailers.default.send_messages([release_email(user, copies, on=on, message_id=message_id)])
+        except (smtplib.SMTPException, OSError) as error:
+            accepted, why = 0, f"the mail server refused or could not be reached ({error.__class__.__name__}: {error})"
+        else:
+            why = "the mail server accepted nothing"
+        if not accepted:
+            # Nothing is lost: the copies wait for the next run, which sends them with the same Message-ID.
+            claimed.update(status=ReleaseReminder.Status.PENDING, claim_token="", claimed_at=None)
+            result.problems.append(f"{user.get_username()}: {why}; left waiting for the next run")
+            result.undelivered += len(copies)
+            continue
         claimed.update(status=ReleaseReminder.Status.SENT, sent_at=now, message_id=message_id, claim_token="", claimed_at=None)
         result.emails += 1
         result.releases += len({copy.release_id for copy in copies})

@@ -6,12 +6,13 @@ import io
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from cabinet.models import Profile
 from decisions import release_reminders, releases
 from decisions.release_reminders import ReleaseReminder
 from tests.factories import AgencyFactory, MinuteFactory, ProactiveReleaseFactory, make_user
+from tests.test_reminders import free_port, smtp_mailer
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -74,3 +75,28 @@ def test_sendreminders_runs_them_and_says_so(setting):
     out = io.StringIO()
     call_command("sendreminders", "--date", "2026-03-18", stdout=out)
     assert "Release reminders: planned 1 copy(ies); sent 1 email(s) about 1 release(s)" in out.getvalue()
+
+
+def test_a_mail_server_that_is_down_loses_no_release_reminder_and_the_run_says_so(setting, settings):
+    locmem = settings.MAILERS
+    settings.MAILERS = smtp_mailer(free_port())  # nothing listens there: the connection is refused
+    result = release_reminders.run(on=D(2026, 3, 18))
+    assert (result.emails, result.undelivered) == (0, 1)
+    assert "left waiting for the next run" in result.problems[0]
+    copy = ReleaseReminder.objects.get()
+    assert (copy.status, copy.claim_token, copy.message_id) == (ReleaseReminder.Status.PENDING, "", "")
+    # The server is back: the next run sends the copy that waited.
+    settings.MAILERS = locmem
+    again = release_reminders.run(on=D(2026, 3, 19))
+    assert (again.emails, again.undelivered) == (1, 0)
+    assert ReleaseReminder.objects.get().status == ReleaseReminder.Status.SENT
+
+
+def test_sendreminders_fails_when_a_release_reminder_was_not_delivered(setting):
+    release, ours, _ = setting
+    ours.email = ""
+    ours.save()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"1 release reminder copy\(ies\) were not delivered"):
+        call_command("sendreminders", "--date", "2026-03-18", stdout=out)
+    assert "Release reminder not sent: ours has no email address" in out.getvalue()

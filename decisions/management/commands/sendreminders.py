@@ -49,7 +49,8 @@ class Command(BaseCommand):
         plan = reminders.plan_reminders(on=on)
         sent = reminders.send_due(on=on)
         check = reminders.reconcile(on=on, plan=plan)
-        self.report_releases(release_reminders.run(on=on))
+        release_run = release_reminders.run(on=on)
+        self.report_releases(release_run)
         self.stdout.write(
             f"{long_date(on)}: planned {len(plan.planned)} reminder(s), {plan.deliveries} copy(ies) queued; "
             f"sent {sent.emails} email(s) carrying {sent.items} copy(ies)."
@@ -77,6 +78,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Not everything due was delivered: {sent.retrying} copy(ies) will be retried, {sent.failed} failed "
                 "for good (admin: Reminder deliveries, filter by status)."
+            )
+        if release_run.undelivered:
+            raise CommandError(
+                f"{release_run.undelivered} release reminder copy(ies) were not delivered (see above); those left "
+                "waiting go with the next run (admin: Release reminders)."
             )
 
     def send_notices(self):
