@@ -6,9 +6,12 @@
     python tests/mutation.py decisions/access.py --tests "tests/test_access.py tests/test_views.py"
     python tests/mutation.py --retest cabinet/references.py    # only last run's survivors, against today's tests
 
+    python tests/mutation.py --resume cabinet/business_days.py # carry on after an interruption
+
 Each mutant is one small change (`<` to `<=`, `and` to `or`, a number plus one, a `break` to `continue`...); the
 module's tests run against it and should fail ("killed"). The copy keeps the working tree untouched, so an interrupted
-run never leaves a mutant behind. Cosmic Ray's local distributor runs one mutant at a time: one worker.
+run never leaves a mutant behind. Cosmic Ray lists the mutants and keeps the results; on SQLite each mutant is tested in
+a fork of one warmed-up process (ForkRunner, below), one at a time; `--subprocesses` uses Cosmic Ray's own exec.
 """
 
 import argparse

@@ -198,7 +198,7 @@ def test_closed_as_cancelled_or_superseded_and_nothing_else(follow_up, clerk, ag
 def test_a_lead_is_one_of_the_officials_who_may_act(follow_up, official, agency):
     stranger = make_user(username="stranger")
     before = state(follow_up)
-    with pytest.raises(TransitionRefused, match="is not an official of its agency or portfolio"):
+    with pytest.raises(TransitionRefused, match="^stranger is not an official of its agency or portfolio"):
         follow_up.take("assign_lead", user=official, lead=stranger)
     assert state(follow_up) == before
     gone = make_user(agencies=[agency], username="gone", is_active=False)
@@ -255,3 +255,17 @@ def test_only_declining_needs_a_reason(follow_up, official, clerk):
     change.close(DueDateChange.Status.WITHDRAWN, user=official)
     change.refresh_from_db()
     assert (change.status, change.decision_reason, change.decided_by) == (DueDateChange.Status.WITHDRAWN, "", official)
+
+
+def test_a_status_read_from_a_form_closes_as_cancelled(follow_up, clerk):
+    fresh(follow_up).take("close", user=clerk, status="cancelled", reason="Withdrawn by the Minister.")
+    assert fresh(follow_up).status == S.CANCELLED
+
+
+def test_a_proposed_date_is_accepted_without_saying_who_agreed(clerk, official, agency):
+    # Only a longer extension needs someone's agreement (the committee chair's); a proposed first date does not.
+    follow_up = FollowUpFactory(due_date=None, due_precision=DatePrecision.NONE, responsible_agency=agency)
+    follow_up.take("propose_due_date", user=official, to_date=LONG, reason="After the Budget.")
+    fresh(follow_up).take("decide_request", user=clerk, approve=True)
+    follow_up = fresh(follow_up)
+    assert (follow_up.due_date, follow_up.due_date_changes.get().status) == (LONG, DueDateChange.Status.APPROVED)
