@@ -480,7 +480,7 @@ def test_a_crash_between_sending_and_recording_resends_with_the_same_message_id(
         raise SystemExit("killed")
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_then_die)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="killed"):
         run(day("2026-03-19"))
     monkeypatch.undo()
     assert set(ReminderDelivery.objects.values_list("status", flat=True)) == {Status.SENDING}
