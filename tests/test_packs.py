@@ -112,7 +112,7 @@ def test_a_pack_whose_second_minute_cannot_be_saved_saves_nothing(clerk):
     pack = plan_pack("pack.pdf", build_pack([Document(COVER), Document(MINUTE, "ECO-25-MIN-0101"), Document(broken)]))
 
     assert pack.problems == ["Report of Committee (page 4): No decision date was found in the lead-in: give it."]
-    with pytest.raises(PackRefused):
+    with pytest.raises(PackRefused, match="No decision date was found in the lead-in"):
         save_pack(pack, user=clerk)
     assert not Minute.objects.exists() and not DecisionItem.objects.exists()
 

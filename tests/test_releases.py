@@ -55,7 +55,7 @@ def test_each_step_is_a_history_row_with_who_and_the_step(release, official):
 def test_steps_not_open_from_the_state_and_stale_versions_are_refused(release, official):
     with pytest.raises(TransitionRefused, match="due: “Reconsider"):
         releases.take(release, "reconsider", user=make_user(Profile.Role.CLERK), version=1, reason="x")
-    with pytest.raises(StaleChange):
+    with pytest.raises(StaleChange, match="changed after version 7 was opened"):
         releases.take(release, "start_preparing", user=official, version=7)
     releases.take(release, "withhold", user=official, version=1, reason="Negotiations continue.",
                   ground=OIAGround.objects.get(code="9(2)(j)"))
@@ -83,7 +83,7 @@ def test_publication_needs_a_past_date_after_the_decision_and_a_delay_a_future_d
 def test_database_refuses_a_withheld_release_without_its_ground(release):
     from django.db import IntegrityError, transaction
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="cabinet_proactiverelease_withheld_has_reason_and_ground"), transaction.atomic():
         ProactiveRelease.objects.filter(pk=release.pk).update(status=Status.WITHHELD, withheld_reason="No ground")
 
 
