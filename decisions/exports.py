@@ -31,7 +31,7 @@ from cabinet.audit import AccessLogEntry, record_event
 from cabinet.models import Classification, Committee, DatePrecision, format_marking
 from decisions import access
 from decisions.forms import DateInput
-from decisions.models import FollowUp
+from decisions.models import DecisionItem, FollowUp
 from decisions.views import filtered_follow_ups
 
 CHUNK_SIZE = 2000
@@ -168,26 +168,6 @@ def follow_up_export(queryset):
 # Minutes and their decision items.
 
 
-def redacted_text(decision):
-    """The paragraph as the pages show it (templatetags.tracker.redacted_text), in plain text: each redaction marker
-    replaced by its ground, a paragraph withheld whole as its grounds only. Never the words behind a marker."""
-
-    def withheld(redaction):
-        ground = f"s{redaction.ground.code} {redaction.ground.label}" if redaction.ground_id else "ground not given"
-        return f"[Withheld: {ground}]"
-
-    redactions = list(decision.redactions.all())
-    if decision.is_redacted:
-        return " ".join(withheld(redaction) for redaction in redactions) or "[Withheld (ground not recorded)]"
-    text = decision.text
-    for redaction in redactions:
-        if redaction.marker and redaction.marker in text:
-            text = text.replace(redaction.marker, withheld(redaction), 1)
-        else:
-            text = f"{text} {withheld(redaction)}"
-    return text
-
-
 def decision_columns():
     return [
         Column("Marking", 16, lambda item: item.minute.marking),
@@ -200,7 +180,7 @@ def decision_columns():
         Column("Paper", 18, lambda item: item.minute.paper.reference if item.minute.paper else ""),
         Column("Paragraph", 10, lambda item: item.number),
         Column("Verb", 14, lambda item: item.get_verb_display() if item.verb else ""),
-        Column("Decision", 80, redacted_text),
+        Column("Decision", 80, DecisionItem.text_with_grounds),
         Column("Withheld in part or whole", 10, lambda item: "Yes" if item.is_redacted or item.redactions.all() else "No"),
         Column("Follow-ups", 10, lambda item: item.follow_up_count),
         Column("Minute withdrawn", 10, lambda item: "Yes" if item.minute.is_withdrawn else "No"),

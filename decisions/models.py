@@ -98,6 +98,21 @@ class DecisionItem(models.Model):
             # Follow-ups carry their decision's minute: an item moved to another minute takes them along.
             self.follow_ups.exclude(minute_id=self.minute_id).update(minute_id=self.minute_id)
 
+    def text_with_grounds(self):
+        """The paragraph in plain text with each redaction marker replaced by its ground, as the pages show it
+        (templatetags.tracker.redacted_text): a paragraph withheld whole is only its grounds. Never the words
+        behind a marker. For exports and the read API; prefetch `redactions__ground`."""
+        redactions = list(self.redactions.all())
+        if self.is_redacted:
+            return " ".join(redaction.withheld_text for redaction in redactions) or "[Withheld (ground not recorded)]"
+        text = self.text
+        for redaction in redactions:
+            if redaction.marker and redaction.marker in text:
+                text = text.replace(redaction.marker, redaction.withheld_text, 1)
+            else:
+                text = f"{text} {redaction.withheld_text}"
+        return text
+
 
 class Redaction(models.Model):
     """Withheld words in a decision item, with the ground the release gives for withholding them."""
@@ -121,6 +136,12 @@ class Redaction(models.Model):
 
     def __str__(self):
         return f"{self.label or 'Redaction'} ({self.ground.code if self.ground_id else 'ground not given'})"
+
+    @property
+    def withheld_text(self):
+        """What stands in plain text for the withheld words: "[Withheld: s9(2)(j) negotiations]"."""
+        ground = f"s{self.ground.code} {self.ground.label}" if self.ground_id else "ground not given"
+        return f"[Withheld: {ground}]"
 
 
 class FollowUpQuerySet(models.QuerySet):

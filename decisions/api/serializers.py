@@ -8,26 +8,6 @@ from rest_framework import serializers
 from decisions.models import DecisionItem, DueDateChange, FollowUp, Redaction
 
 
-def withheld(redaction):
-    ground = f"s{redaction.ground.code} {redaction.ground.label}" if redaction.ground_id else "ground not given"
-    return f"[Withheld: {ground}]"
-
-
-def text_with_grounds(decision):
-    """The paragraph's words with each redaction marker replaced by its ground (decisions/templatetags/tracker.py's
-    rule, as plain text); a paragraph withheld whole is only its grounds."""
-    redactions = list(decision.redactions.all())
-    if decision.is_redacted:
-        return " ".join(withheld(redaction) for redaction in redactions) or "[Withheld (ground not recorded)]"
-    text = decision.text
-    for redaction in redactions:
-        if redaction.marker and redaction.marker in text:
-            text = text.replace(redaction.marker, withheld(redaction), 1)
-        else:
-            text = f"{text} {withheld(redaction)}"
-    return text
-
-
 class PageUrlField(serializers.Field):
     """The record's page on this service, for a person to open."""
 
@@ -155,7 +135,7 @@ class DecisionItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_text(self, decision) -> str:
-        return text_with_grounds(decision)
+        return decision.text_with_grounds()
 
     def get_follow_ups(self, decision) -> list[int]:
         return [follow_up.pk for follow_up in decision.visible_follow_ups]
