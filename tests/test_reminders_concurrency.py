@@ -103,6 +103,6 @@ def test_two_senders_at_once_deliver_every_reminder_exactly_once(smtp_server):  
 
     # Between them they wrote each reminder and sent each email once (how they shared it is up to timing).
     planned = [int(re.search(r"planned (\d+) reminder", out).group(1)) for out, err in outputs]
-    sent = [int(re.search(r"sent (\d+) email", out).group(1)) for out, err in outputs]
+    sent = [int(re.search(r"copy\(ies\) queued; sent (\d+) email", out).group(1)) for out, err in outputs]
     assert sum(planned) == Reminder.objects.count() == 400
     assert sum(sent) == len(smtp_server.envelopes) == len(recipients)
