@@ -41,6 +41,7 @@ FAR_FUTURE = "max-age=315360000, public, immutable"
 ACCESS_LOG = re.compile(r'"(GET|POST|HEAD) /')
 DETAILS_TO_TRY = 40  # follow-up pages opened to find every kind of action form
 DASHBOARD_LINKS = 5  # the dashboard's links into the filtered list followed
+DEMO_API_KEY = "cdt_demo-MBIE-read-only-key-not-secret-2026"  # the read API key `loaddemo` registers for MBIE
 SECOND_FACTOR = "/accounts/2fa/authenticate/"
 OFFICIAL_ACTIONS = {"extension", "submitted"}
 CLERK_ACTIONS = {"extension/decide", "due-date", "discharge", "close"}
@@ -216,6 +217,45 @@ def officials_pages(browser, servers, seen, *, actions):
     for query in ("report", "MBIE", "CAB-26-MIN-0018", "zzzz-nothing-matches"):
         load(browser, servers, "/search/?" + urllib.parse.urlencode({"q": query}), seen)
     load(browser, servers, "/settings/", seen)
+
+
+def download(browser, servers, path, content_type, headers=None):
+    """GET a file (not a page) from every server: each must answer 200 with `content_type`."""
+    for server in servers:
+        answer = browser.request(server, path, headers=headers)
+        received = answer.headers.get("Content-Type", "")
+        if answer.status != 200 or not received.startswith(content_type):
+            fail(f"{server.name} GET {path} as {browser.username}: {answer.status} {received!r}, not 200 {content_type}")
+            return
+    print(f"  {' '.join('200' for _ in servers)}  {path} ({content_type})", flush=True)
+
+
+def register_pages(browser, servers, seen, *, clerk):
+    """Reports, meetings (and, for a clerk, a meeting's outstanding report-backs paper), releases and a release's
+    pack, the follow-up list's downloads, and the read API with the demo's key."""
+    load(browser, servers, "/reports/", seen)
+    meetings = load(browser, servers, "/meetings/", seen).links_matching(r"/meetings/\d+/")
+    if not meetings:
+        fail(f"no meeting is listed for {browser.username}: the demo's term of meetings did not load")
+    for meeting in meetings[:1]:
+        load(browser, servers, meeting, seen)
+        if clerk:
+            load(browser, servers, meeting + "outstanding/", seen)
+            download(browser, servers, meeting + "outstanding.pdf", "application/pdf")
+    releases = []
+    for show in ("soon", "overdue", "held", "published", "all"):
+        releases += load(browser, servers, "/releases/?show=" + show, seen).links_matching(r"/releases/\d+/")
+    if not releases:
+        fail(f"no release is listed for {browser.username}: the demo's releases did not load")
+    for release in list(dict.fromkeys(releases))[:1]:
+        page = load(browser, servers, release, seen)
+        for pack in page.links_matching(r"/releases/\d+/pack\.pdf"):
+            download(browser, servers, pack, "application/pdf")
+    download(browser, servers, "/follow-ups/export.csv?overdue=on", "text/csv")
+    download(browser, servers, "/follow-ups/export.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    api = Browser("(API key)")
+    download(api, servers, "/api/v1/openapi.json", "application/")
+    download(api, servers, "/api/v1/follow-ups/", "application/json", headers={"Authorization": f"Bearer {DEMO_API_KEY}"})
 
 
 def admin_pages(browser, servers, seen):
@@ -406,8 +446,10 @@ def main():
             sign_in(clerk, servers[1], passwords["clerk"])
             print("Official's pages:", flush=True)
             officials_pages(official, servers, seen, actions=OFFICIAL_ACTIONS)
+            register_pages(official, servers, seen, clerk=False)
             print("Clerk's pages and the admin:", flush=True)
             officials_pages(clerk, servers, seen, actions=CLERK_ACTIONS)
+            register_pages(clerk, servers, seen, clerk=True)
             admin_pages(clerk, servers, seen)
             print("Static files:", flush=True)
             static_files(servers, seen)
