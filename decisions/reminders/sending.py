@@ -166,12 +166,12 @@ def send_due(*, on, now=None):
     release_ready = Q(status=ReleaseStatus.PENDING) | Q(status=ReleaseStatus.SENDING, claimed_at__lt=stale_before)
     release_outbox = (
         ReleaseReminder.objects.filter(release_ready)
-        .values_list("recipient_id", "recipient__profile__digest", "status").order_by().distinct()
+        .values_list("recipient_id", "recipient__profile__digest").order_by().distinct()
     )
     abandoned_tokens, due_today, waiting = set(), set(), set()
-    for recipient_id, digest, status in release_outbox:
-        # Left claimed by a crashed sender: claimed on a digest day, so sent again now.
-        (due_today if status == ReleaseStatus.SENDING or is_digest_day(digest, on) else waiting).add(recipient_id)
+    for recipient_id, digest in release_outbox:
+        # Rows left claimed by a crashed sender go with their follow-up copies' (below) or on the next digest day.
+        (due_today if is_digest_day(digest, on) else waiting).add(recipient_id)
     for recipient_id, digest, status, token in outbox:
         if status == Status.SENDING:
             abandoned_tokens.add((recipient_id, token))
