@@ -15,7 +15,8 @@ from django.db import connection
 
 from cabinet.models import Profile
 from decisions.models import Reminder, ReminderDelivery
-from tests.factories import AgencyFactory, FollowUpFactory, MinuteFactory, committee, make_user
+from decisions.release_reminders import ReleaseReminder
+from tests.factories import AgencyFactory, FollowUpFactory, MinuteFactory, ProactiveReleaseFactory, committee, make_user
 from tests.test_reminders import day, smtp_server  # noqa: F401 (the SMTP server fixture)
 
 pytestmark = [
@@ -37,7 +38,11 @@ def database_url():
 
 
 def make_work():
-    """40 officials in 20 agencies, 3 clerks, 400 follow-ups in every state a reminder can be in on ON."""
+    """40 officials in 20 agencies, 3 clerks, 400 follow-ups in every state a reminder can be in on ON.
+
+    And 11 overdue proactive releases: 10 of agencies with follow-ups, one of an agency with none (its official
+    gets a digest of that release alone).
+    """
     agencies = [AgencyFactory() for _ in range(20)]
     for index, agency in enumerate(agencies):
         for n in range(2):
@@ -62,6 +67,11 @@ def make_work():
             responsible_agency=agencies[index % len(agencies)],
             due_date=due_date, due_precision="day" if due_date else "none", due_text="",
         )
+    releases_only = AgencyFactory()
+    make_user(username="releases-only", agencies=[releases_only])
+    for agency in [*agencies[::2], releases_only]:
+        # Decided Monday 2 February 2026: owed Tuesday 17 March, so overdue on ON.
+        ProactiveReleaseFactory(minute=MinuteFactory(decision_date=day("2026-02-02")), agency=agency)
 
 
 def test_two_senders_at_once_deliver_every_reminder_exactly_once(smtp_server):  # noqa: F811
@@ -96,9 +106,15 @@ def test_two_senders_at_once_deliver_every_reminder_exactly_once(smtp_server):  
         body = message.get_body(preferencelist=("plain",)).get_content()
         listed = re.findall(r"/follow-ups/(\d+)/", body)
         assert len(listed) == len(set(listed))
-    assert set(message_ids) == {(d.recipient.email, d.message_id) for d in deliveries}
+    # Release reminders went in the same digests: each recorded with the Message-ID of its recipient's one email.
+    release_copies = ReleaseReminder.objects.select_related("recipient")
+    assert release_copies.count() == 10 * 2 + 1
+    assert set(release_copies.values_list("status", flat=True)) == {ReleaseReminder.Status.SENT}
+    emailed = {(d.recipient.email, d.message_id) for d in deliveries} | {(c.recipient.email, c.message_id) for c in release_copies}
+    assert set(message_ids) == emailed
     assert max(message_ids.values()) == 1
-    recipients = {d.recipient.email for d in deliveries}
+    recipients = {d.recipient.email for d in deliveries} | {c.recipient.email for c in release_copies}
+    assert len(recipients) == 40 + 3 + 1
     assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == sorted(recipients)
 
     # Between them they wrote each reminder and sent each email once (how they shared it is up to timing).

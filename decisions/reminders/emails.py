@@ -21,6 +21,7 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cabinet.business_days import business_days_between
 from cabinet.models import Classification, Profile, format_marking
 from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
@@ -33,13 +34,18 @@ def _mail_domain():
     return address.rpartition("@")[2] or DNS_NAME.get_fqdn()
 
 
-def message_id_for(copies):
-    """The same copies, as (pk, resends), give the same Message-ID: a resend after a crash is a known duplicate."""
-    keys = sorted(copies)
-    if len(keys) == 1 and keys[0][1] == 0:
+def message_id_for(copies, releases=()):
+    """The same copies, as (pk, resends), and release reminders (pks) give the same Message-ID.
+
+    A resend after a crash or a failure is then a known duplicate.
+    """
+    keys, releases = sorted(copies), sorted(releases)
+    if len(keys) == 1 and keys[0][1] == 0 and not releases:
         return f"<reminder-{keys[0][0]}@{_mail_domain()}>"
-    digest = hashlib.sha256(",".join(f"{pk}.{resends}" for pk, resends in keys).encode()).hexdigest()[:16]
-    return f"<reminders-{keys[0][0]}-{digest}@{_mail_domain()}>"
+    parts = [f"{pk}.{resends}" for pk, resends in keys] + [f"r{pk}" for pk in releases]
+    digest = hashlib.sha256(",".join(parts).encode()).hexdigest()[:16]
+    first = keys[0][0] if keys else f"r{releases[0]}"
+    return f"<reminders-{first}-{digest}@{_mail_domain()}>"
 
 
 @functools.lru_cache(maxsize=20_000)  # a follow-up is in each of its recipients' digests
@@ -57,7 +63,13 @@ SECTIONS = [
     ("due", "Due today", "due today"),
     ("due_soon", "Due soon", "due soon"),
     ("undated", "Report-backs with no due date: please set one", "with no due date"),
+    # Proactive releases (decisions/release_reminders.py), by where each stands on the day sent.
+    ("release_overdue", "Proactive releases overdue", "release(s) overdue"),
+    ("release_due_3", "Proactive releases due within 3 business days", "release(s) due within 3 business days"),
+    ("release_due_10", "Proactive releases due within 10 business days", "release(s) due within 10 business days"),
 ]
+# A release reminder's kind as an Item's offset: the most pressing one of a release's copies is the one listed.
+RELEASE_URGENCY = {"due_10": 0, "due_3": 1, "overdue": 2}
 ACTIVE = [("status", status) for status in FollowUp.ACTIVE_STATUSES]
 CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
 
@@ -166,6 +178,39 @@ class FollowUpLines:
         )
 
 
+@functools.lru_cache(maxsize=20_000)
+def _release_path(pk):
+    return reverse("decisions:release_detail", args=[pk])
+
+
+def release_line(release, on):
+    """A proactive release owed soon or overdue, as a digest prints it; None if it is not due within 10 business days.
+
+    `release` comes with its minute. The line is the same for each of the agency's officials, so made once a run.
+    """
+    from decisions.release_reminders import milestone
+
+    kind = milestone(release.owed_date, on)
+    if kind is None:
+        return None  # delayed since it was planned: nothing to remind of now
+    minute, owed = release.minute, release.owed_date
+    days_overdue = business_days_between(owed, on) if owed < on else 0
+    return Line(
+        key=("release", release.pk),
+        section=f"release_{kind}",
+        sort=(-days_overdue, owed, minute.reference, release.pk),
+        rank=(CLASSIFICATION_RANK[minute.classification], bool(minute.endorsement)),
+        marking=_marking(minute.classification, minute.endorsement),
+        reference=minute.reference,
+        number="",
+        description=f"Proactive release of {minute.title} (now: {release.get_status_display().lower()})",
+        due_date=owed,
+        due_text=_long_date(owed),
+        days_overdue=days_overdue,
+        path=_release_path(release.pk),
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Item:
     """A recipient's reminder about a line: its kind and offset say how pressing it is."""
@@ -181,6 +226,8 @@ class Item:
 
 def list_url(key, lines, on):
     """The recipient's follow-up list filtered to a section: the place for the lines a digest leaves out."""
+    if key.startswith("release_"):
+        return f"{settings.SITE_URL}{reverse('decisions:release_list')}"
     if key == "overdue":
         query = [("overdue", "on"), ("sort", "due")]
     elif key == "undated":

@@ -16,13 +16,15 @@ from django.utils import timezone
 
 from decisions import access
 from decisions.models import FollowUp, Reminder, ReminderDelivery
+from decisions.release_reminders import ReleaseReminder
 
-from .emails import FollowUpLines, Item, message_id_for, reminder_email
+from .emails import RELEASE_URGENCY, FollowUpLines, Item, message_id_for, release_line, reminder_email
 from .schedule import config, is_digest_day
 
 logger = logging.getLogger(__name__)
 
 Status, Reason = ReminderDelivery.Status, ReminderDelivery.Reason
+ReleaseStatus = ReleaseReminder.Status
 
 
 @dataclasses.dataclass
@@ -31,7 +33,8 @@ class SendResult:
     items: int = 0  # recipients' copies delivered (accepted by the mail server)
     retrying: int = 0  # copies back in the outbox after a temporary failure (4xx, connection)
     failed: int = 0  # copies failed for good: refused (5xx), no address, or out of attempts
-    withheld: int = 0  # copies not sent: the recipient was deactivated or no longer sees the follow-up
+    releases: int = 0  # release reminder copies delivered, in the same digests
+    withheld: int = 0  # copies not sent: the recipient was deactivated or no longer sees the follow-up or release
     cancelled: int = 0  # copies no longer needed
     waiting: int = 0  # recipients whose digest day is another day
     error: str = ""  # the mail server could not be reached
@@ -159,7 +162,16 @@ def send_due(*, on, now=None):
         .order_by("recipient_id")
         .distinct()
     )
+    # Release reminders (decisions/release_reminders.py) go in the same digest: claimed with the recipient's copies.
+    release_ready = Q(status=ReleaseStatus.PENDING) | Q(status=ReleaseStatus.SENDING, claimed_at__lt=stale_before)
+    release_outbox = (
+        ReleaseReminder.objects.filter(release_ready)
+        .values_list("recipient_id", "recipient__profile__digest").order_by().distinct()
+    )
     abandoned_tokens, due_today, waiting = set(), set(), set()
+    for recipient_id, digest in release_outbox:
+        # Rows left claimed by a crashed sender go with their follow-up copies' (below) or on the next digest day.
+        (due_today if is_digest_day(digest, on) else waiting).add(recipient_id)
     for recipient_id, digest, status, token in outbox:
         if status == Status.SENDING:
             abandoned_tokens.add((recipient_id, token))
@@ -183,24 +195,37 @@ def send_due(*, on, now=None):
             ReminderDelivery.objects.filter(ready, recipient_id__in=sorted(due_today)),
             error, now=now, cfg=cfg, result=result,
         )
+        _releases_wait(ReleaseReminder.objects.filter(release_ready, recipient_id__in=sorted(due_today)), result.error, result)
         return result
     fresh = sorted(due_today)
     size = max(1, cfg["claim_recipients"])
+    claimed_upto = 0  # the batches from here on are not claimed yet
     try:
         # Left claimed by a crashed sender: each recipient's copies go again whole, as claimed, keeping their Message-ID.
         for old in sorted({token for _, token in abandoned_tokens}):
             token = uuid.uuid4().hex
-            sender.send_claimed(token, _claim(
+            copies = _claim(
                 "claim_token = %s AND status = %s AND claimed_at < %s", [old, Status.SENDING, _when(stale_before)],
                 token=token, now=now,
-            ))
+            )
+            # The release reminders claimed with them go again in the same digest.
+            releases = ReleaseReminder.objects.filter(
+                claim_token=old, status=ReleaseStatus.SENDING, claimed_at__lt=stale_before
+            ).update(claim_token=token, claimed_at=now)
+            sender.send_claimed(token, copies, releases=releases)
         for start in range(0, len(fresh), size):
             batch = fresh[start:start + size]
             token = uuid.uuid4().hex
-            sender.send_claimed(token, _claim(
+            copies = _claim(
                 f"status = %s AND next_attempt_at <= %s AND recipient_id IN ({', '.join(['%s'] * len(batch))})",
                 [Status.PENDING, _when(now), *batch], token=token, now=now,
-            ))
+            )
+            # The same recipients' release reminders, with the same claim: a second sender takes none of them.
+            releases = ReleaseReminder.objects.filter(release_ready, recipient_id__in=batch).update(
+                status=ReleaseStatus.SENDING, claim_token=token, claimed_at=now
+            )
+            claimed_upto = start + size
+            sender.send_claimed(token, copies, releases=releases)
     except MailServerDown as down:
         result.error = str(down)
         # The failed email's copies already wait out their back-off; the rest get the same attempt.
@@ -208,12 +233,25 @@ def send_due(*, on, now=None):
             ReminderDelivery.objects.filter(ready, recipient_id__in=fresh),
             down.__cause__, now=now, cfg=cfg, result=result,
         )
+        # The batches claimed put theirs back; the release reminders of those not reached wait too.
+        _releases_wait(
+            ReleaseReminder.objects.filter(release_ready, recipient_id__in=fresh[claimed_upto:]), result.error, result
+        )
     finally:
         try:
             mailer.close()
         except (OSError, smtplib.SMTPException):
             pass
     return result
+
+
+def _releases_wait(queryset, text, result):
+    """Release reminder copies not delivered this run wait, unclaimed, for the next (same Message-ID)."""
+    count = queryset.update(status=ReleaseStatus.PENDING, claim_token="", claimed_at=None)
+    if count:
+        result.retrying += count
+        result.problems[f"release reminder(s) to be sent with the next run: {text}"] += count
+    return count
 
 
 def _when(moment):
@@ -242,11 +280,11 @@ class _Sender:
     def __init__(self, mailer, users, *, on, now, cfg, result):
         self.mailer, self.users = mailer, users
         self.on, self.now, self.cfg, self.result = on, now, cfg, result
-        self.lines, self.reminders = FollowUpLines(on), {}
+        self.lines, self.reminders, self.release_lines = FollowUpLines(on), {}, {}
 
-    def send_claimed(self, token, copies):
-        """Email each recipient their claimed copies, then record the ones sent with one UPDATE."""
-        if not copies:
+    def send_claimed(self, token, copies, releases=0):
+        """Email each recipient their claimed copies and release reminders, then record the ones sent (an UPDATE each)."""
+        if not copies and not releases:
             return
         missing = {reminder_id for *_, reminder_id in copies} - self.reminders.keys()
         if missing:
@@ -257,10 +295,18 @@ class _Sender:
         for pk, resends, recipient_id, reminder_id in copies:
             by_recipient[recipient_id].append((pk, resends, *self.reminders[reminder_id]))
         claimed = ReminderDelivery.objects.filter(claim_token=token, status=Status.SENDING)
-        sent = {}  # recipient: (Message-ID, copies)
+        claimed_releases = ReleaseReminder.objects.filter(claim_token=token, status=ReleaseStatus.SENDING)
+        their_releases = defaultdict(list)
+        if releases:
+            for copy in claimed_releases.select_related("release__minute").order_by("pk"):
+                their_releases[copy.recipient_id].append(copy)
+        sent = {}  # recipient: (Message-ID, copies, release copies)
         try:
-            for recipient_id, theirs in by_recipient.items():
-                outcome = self._send(self.users[recipient_id], theirs, claimed.filter(recipient_id=recipient_id))
+            for recipient_id in sorted(by_recipient.keys() | their_releases.keys()):
+                outcome = self._send(
+                    self.users[recipient_id], by_recipient.get(recipient_id, []), claimed.filter(recipient_id=recipient_id),
+                    their_releases.get(recipient_id, []),
+                )
                 if outcome:
                     sent[recipient_id] = outcome
         except MailServerDown as down:
@@ -268,58 +314,109 @@ class _Sender:
             unsent = claimed.exclude(recipient_id__in=sorted(sent))
             if unsent.exists():
                 _record_failure(unsent, down.__cause__, now=self.now, cfg=self.cfg, result=self.result)
+            if releases:
+                _releases_wait(claimed_releases.exclude(recipient_id__in=sorted(sent)), str(down), self.result)
             raise
         finally:
-            self._record_sent(claimed, sent)
+            self._record_sent(claimed, claimed_releases if releases else None, sent)
 
-    def _send(self, recipient, copies, claimed):
-        """Email one recipient their copies: (Message-ID, number of copies) once the server accepted it."""
+    def _send(self, recipient, copies, claimed, releases):
+        """Email one recipient their copies and release reminders: (Message-ID, copies, release copies) once accepted."""
         copies = self._still_theirs(recipient, claimed, copies)
-        if not copies:
+        releases = self._releases_still_theirs(recipient, releases)
+        if not copies and not releases:
             return None
         items = [Item(self.lines[follow_up_id], kind, offset) for _, _, follow_up_id, kind, offset in copies]
-        message_id = message_id_for([(pk, resends) for pk, resends, *_ in copies])
+        items += [Item(line, copy.kind, RELEASE_URGENCY[copy.kind]) for copy, line in releases]
+        message_id = message_id_for([(pk, resends) for pk, resends, *_ in copies], [copy.pk for copy, _ in releases])
         email = reminder_email(recipient, items, on=self.on, message_id=message_id)
+        theirs = ReleaseReminder.objects.filter(pk__in=[copy.pk for copy, _ in releases], status=ReleaseStatus.SENDING)
         if not email.recipients():
-            self._not_sent(claimed, Status.FAILED, Reason.NO_ADDRESS, f"{recipient.get_username()} has no email address")
+            text = f"{recipient.get_username()} has no email address"
+            if copies:
+                self._not_sent(claimed, Status.FAILED, Reason.NO_ADDRESS, text)
+            if releases:
+                # A release reminder has no failed state: withheld, and counted as not delivered.
+                count = theirs.update(status=ReleaseStatus.WITHHELD, claim_token="", claimed_at=None)
+                self.result.failed += count
+                self.result.problems[f"release reminder(s) not sent: {text}"] += count
             return None
         try:
             accepted = self.mailer.send_messages([email])
         except (OSError, ValueError) as error:  # smtplib's errors are OSErrors
             _record_failure(claimed, error, now=self.now, cfg=self.cfg, result=self.result)
+            _releases_wait(theirs, _describe(error), self.result)
             if _is_connection_error(error):
                 raise MailServerDown(_describe(error)) from error
             return None
         if accepted != 1:
             # The backend kept a failure quiet (fail_silently) or dropped the address: not delivered, try again.
-            _record_failure(
-                claimed, "The mail backend reported the email not sent.", now=self.now, cfg=self.cfg, result=self.result
-            )
+            text = "The mail backend reported the email not sent."
+            _record_failure(claimed, text, now=self.now, cfg=self.cfg, result=self.result)
+            _releases_wait(theirs, text, self.result)
             return None
-        return message_id, len(copies)
+        return message_id, len(copies), len(releases)
 
-    def _record_sent(self, claimed, sent):
-        """Record every email of a batch the server accepted: one UPDATE, each copy given its email's Message-ID."""
+    def _record_sent(self, claimed, claimed_releases, sent):
+        """Record every email of a batch the server accepted: an UPDATE a table, each copy given its email's Message-ID."""
         if not sent:
             return
+        message_id = Case(
+            *[When(recipient_id=recipient_id, then=Value(outcome[0])) for recipient_id, outcome in sent.items()],
+            default=Value(""),  # never taken: the rows are the sent recipients'
+        )
         recorded = claimed.filter(recipient_id__in=sorted(sent)).update(
             status=Status.SENT, sent_at=self.now, attempts=F("attempts") + 1, last_error="", reason="",
-            claim_token="", claimed_at=None,
-            message_id=Case(
-                *[When(recipient_id=recipient_id, then=Value(message_id)) for recipient_id, (message_id, _) in sent.items()],
-                default=Value(""),  # never taken: the rows are the sent recipients'
-            ),
+            claim_token="", claimed_at=None, message_id=message_id,
         )
-        copies = sum(count for _, count in sent.values())
+        copies = sum(outcome[1] for outcome in sent.values())
+        releases = sum(outcome[2] for outcome in sent.values())
+        if claimed_releases is not None and releases:
+            recorded_releases = claimed_releases.filter(recipient_id__in=sorted(sent)).update(
+                status=ReleaseStatus.SENT, sent_at=self.now, claim_token="", claimed_at=None, message_id=message_id,
+            )
+            if recorded_releases != releases:
+                logger.warning("%d of %d release reminder copies sent were recorded sent.", recorded_releases, releases)
         if recorded != copies:
             logger.warning("%d of %d copies sent were recorded sent.", recorded, copies)
         self.result.emails += len(sent)
         self.result.items += copies
+        self.result.releases += releases
+
+    def _releases_still_theirs(self, recipient, releases):
+        """(copy, line) for the release reminders still owed and the recipient's (`access.visible_releases`, now).
+
+        The rest (published, withheld, no longer their agency's, delayed beyond 10 business days, or a deactivated
+        recipient) are marked withheld.
+        """
+        if not releases:
+            return []
+        visible = set()
+        if recipient.is_active:
+            visible = set(
+                access.visible_releases(recipient).unfinished()
+                .filter(pk__in=sorted({copy.release_id for copy in releases})).values_list("pk", flat=True)
+            )
+        kept = []
+        for copy in releases:
+            if copy.release_id not in visible:
+                continue
+            if copy.release_id not in self.release_lines:
+                self.release_lines[copy.release_id] = release_line(copy.release, self.on)
+            if self.release_lines[copy.release_id] is not None:
+                kept.append((copy, self.release_lines[copy.release_id]))
+        gone = [copy.pk for copy in releases if copy.pk not in {kept_copy.pk for kept_copy, _ in kept}]
+        if gone:
+            self.result.withheld += ReleaseReminder.objects.filter(pk__in=gone, status=ReleaseStatus.SENDING).update(
+                status=ReleaseStatus.WITHHELD, claim_token="", claimed_at=None
+            )
+        return kept
 
     def _still_theirs(self, recipient, claimed, copies):
         """The copies the recipient may still be sent (`access.may_see`, now); the rest are withheld, with why."""
         if not recipient.is_active:
-            self._not_sent(claimed, Status.WITHHELD, Reason.INACTIVE, f"{recipient.get_username()} is deactivated")
+            if copies:
+                self._not_sent(claimed, Status.WITHHELD, Reason.INACTIVE, f"{recipient.get_username()} is deactivated")
             return []
         visible = [copy for copy in copies if access.may_see(recipient, self.lines.follow_up(copy[2]))]
         if len(visible) < len(copies):

@@ -47,13 +47,15 @@ class Command(BaseCommand):
             self.dry_run(on)
             return
         plan = reminders.plan_reminders(on=on)
+        planned_releases = release_reminders.plan(on=on)
         sent = reminders.send_due(on=on)
         check = reminders.reconcile(on=on, plan=plan)
-        release_run = release_reminders.run(on=on)
-        self.report_releases(release_run)
         self.stdout.write(
             f"{long_date(on)}: planned {len(plan.planned)} reminder(s), {plan.deliveries} copy(ies) queued; "
             f"sent {sent.emails} email(s) carrying {sent.items} copy(ies)."
+        )
+        self.stdout.write(
+            f"Release reminders: planned {planned_releases} copy(ies); {sent.releases} sent in the digests."
         )
         if sent.cancelled:
             self.stdout.write(f"Cancelled {sent.cancelled} copy(ies) no longer needed (closed, or the due date moved).")
@@ -61,7 +63,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{sent.waiting} recipient(s) get theirs on their digest day.")
         if sent.withheld:
             self.stdout.write(
-                f"Withheld {sent.withheld} copy(ies): the recipient was deactivated or no longer sees the follow-up."
+                f"Withheld {sent.withheld} copy(ies): the recipient was deactivated or no longer sees the follow-up, "
+                "or the release was published, withheld or is no longer theirs."
             )
         if sent.retrying:
             self.stdout.write(self.style.WARNING(f"{sent.retrying} copy(ies) failed to send and will be retried."))
@@ -78,11 +81,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Not everything due was delivered: {sent.retrying} copy(ies) will be retried, {sent.failed} failed "
                 "for good (admin: Reminder deliveries, filter by status)."
-            )
-        if release_run.undelivered:
-            raise CommandError(
-                f"{release_run.undelivered} release reminder copy(ies) were not delivered (see above); those left "
-                "waiting go with the next run (admin: Release reminders)."
             )
 
     def send_notices(self):
@@ -149,12 +147,3 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Reconciliation: {check.stuck} copy(ies) are stuck being sent; the next run sends them again."
             ))
-
-    def report_releases(self, result):
-        """Release reminders (decisions/release_reminders.py): planned and sent in the same run."""
-        self.stdout.write(
-            f"Release reminders: planned {result.planned} copy(ies); sent {result.emails} email(s) about "
-            f"{result.releases} release(s); {result.withheld} withheld (published, withheld or no longer theirs)."
-        )
-        for problem in result.problems:
-            self.stdout.write(self.style.WARNING(f"  Release reminder not sent: {problem}"))
