@@ -313,3 +313,34 @@ def test_a_meeting_moved_in_the_admin_gets_the_rule_s_deadline_unless_the_clerk_
     assert client.post(url, data).status_code == 302
     meeting.refresh_from_db()
     assert meeting.lodgement_deadline == nz(2026, 11, 11, 10)
+
+
+def test_a_committee_minute_cabinet_amended_has_its_follow_ups_superseded_by_the_amending_decision(clerk):
+    sou = committee("SOU")
+    confirmed = FollowUpFactory(decision=DecisionItemFactory(minute=MinuteFactory(
+        reference="SOU-25-MIN-0061", committee=sou, decision_date=datetime.date(2025, 6, 16))))
+    amended_minute = MinuteFactory(reference="SOU-25-MIN-0062", committee=sou, decision_date=datetime.date(2025, 6, 16))
+    amended = FollowUpFactory(decision=DecisionItemFactory(minute=amended_minute, number="1"))
+    also_amended = FollowUpFactory(decision=DecisionItemFactory(minute=amended_minute, number="2"))
+    already_closed = FollowUpFactory(
+        decision=DecisionItemFactory(minute=amended_minute, number="3"), status=FollowUp.Status.CANCELLED,
+        closed_reason="Withdrawn before Cabinet met.",
+    )
+    plan = plan_import((SAMPLES / "invented-CAB-25-MIN-0300-report.txt").read_text(encoding="utf-8"))
+    report = save_import(plan, user=clerk)
+
+    # The report's rows are its items in order: para 2 is "amended SOU-25-MIN-0062: ...".
+    amending = report.decisions.get(number="2")
+    for follow_up in (amended, also_amended):
+        follow_up.refresh_from_db()
+        assert (follow_up.status, follow_up.superseded_by) == (FollowUp.Status.SUPERSEDED, amending)
+        assert follow_up.closed_reason == (
+            "Cabinet amended SOU-25-MIN-0062 (CAB-25-MIN-0300 para 2): superseded by the amended decision."
+        )
+        assert follow_up.history.first().history_user == clerk
+    already_closed.refresh_from_db()
+    assert (already_closed.status, already_closed.superseded_by) == (FollowUp.Status.CANCELLED, None)
+    # The confirmed minute's follow-up is now final, and still owed.
+    confirmed.refresh_from_db()
+    assert confirmed.status == FollowUp.Status.OPEN and confirmed.minute.confirmed_by == report
+    assert "Cabinet amended SOU-25-MIN-0062: 2 follow-up(s) superseded by CAB-25-MIN-0300 para 2." in plan.warnings
