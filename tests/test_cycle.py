@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cabinet.models import Meeting, Minute, Profile
+from cabinet.models import Meeting, Minute, Paper, Profile
 from decisions.importing import plan_import, save_import
 from decisions.models import DischargeProposal, DueDateChange, FollowUp, MachineryChange
 from tests.factories import (
@@ -344,3 +344,63 @@ def test_a_committee_minute_cabinet_amended_has_its_follow_ups_superseded_by_the
     confirmed.refresh_from_db()
     assert confirmed.status == FollowUp.Status.OPEN and confirmed.minute.confirmed_by == report
     assert "Cabinet amended SOU-25-MIN-0062: 2 follow-up(s) superseded by CAB-25-MIN-0300 para 2." in plan.warnings
+
+
+def test_a_paper_saved_in_the_admin_whose_recommendations_cite_a_minute_proposes_its_discharge(client, clerk, min_0018):
+    owed = min_0018.follow_ups.get()
+    resources = min_0018.portfolios.get(name="Resources")
+    client.force_login(clerk)
+    url = reverse("admin:cabinet_paper_add")
+    form = client.get(url).context["adminform"].form
+    text = (
+        "The Minister for Resources recommends that Cabinet:\n\n"
+        "1 note that in February 2026 Cabinet invited me to report back on offshore minerals [CAB-26-MIN-0018 refers];\n\n"
+        "2 agree to the approach set out in this paper."
+    )
+    response = client.post(url, {
+        "reference": "CAB-26-SUB-0150", "title": "Offshore minerals: further advice", "portfolios": [resources.pk],
+        "classification": "in_confidence", "endorsement": "", "paper_date": "2026-07-06", "date_precision": "day",
+        "withdrawn_reason": "", "text": text, "seen_change": form["seen_change"].value() or "",
+    }, follow=True)
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    proposal = DischargeProposal.objects.get()
+    # Paragraph 1 is the evidence; paragraph 2 cites nothing.
+    assert (proposal.follow_up, proposal.citing_paper.reference, proposal.citing_minute, proposal.evidence) == (
+        owed, "CAB-26-SUB-0150", None,
+        "1 note that in February 2026 Cabinet invited me to report back on offshore minerals [CAB-26-MIN-0018 refers];",
+    )
+    assert "1 report-back(s) proposed for discharge" in response.content.decode()
+    owed.refresh_from_db()
+    assert owed.status == FollowUp.Status.OPEN
+
+    # Accepting it discharges the report-back by the paper.
+    client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]), {"decision": "accept"})
+    owed.refresh_from_db()
+    assert (owed.status, owed.discharged_by_paper) == (FollowUp.Status.DISCHARGED, proposal.citing_paper)
+
+
+def test_a_pack_whose_paper_cites_an_earlier_minute_keeps_its_recommendations_and_proposes_discharge(clerk):
+    from decisions.packs import plan_pack, save_pack
+    from tests.pdfpacks import sample_text
+
+    finance = PortfolioFactory(name="Finance")
+    earlier = MinuteFactory(reference="ECO-24-MIN-0048", committee=committee("ECO"), decision_date=datetime.date(2024, 5, 8))
+    earlier.portfolios.set([finance])
+    owed_here = FollowUpFactory(decision=DecisionItemFactory(minute=earlier), responsible_portfolio=finance)
+    packs = SAMPLES / "packs"
+    text = "\n\n".join(sample_text(path) for path in (
+        packs / "invented-ECO-25-MIN-0101-coversheet.txt", packs / "invented-ECO-25-SUB-0101-paper.txt",
+        SAMPLES / "invented-ECO-25-MIN-0101.txt",
+    ))
+    pack = plan_pack("pack.txt", text.encode())
+    save_pack(pack, user=clerk)
+
+    paper = Paper.objects.get(reference="ECO-25-SUB-0101")
+    assert paper.text.startswith("1 note that in 2024 the Cabinet Economic Policy Committee agreed to establish the fund")
+    assert "\n\n5.2 a share for each region set by need;\n\n" in paper.text
+    proposal = DischargeProposal.objects.get(citing_paper=paper)
+    assert (proposal.follow_up, proposal.evidence) == (
+        owed_here, "1 note that in 2024 the Cabinet Economic Policy Committee agreed to establish the fund [ECO-24-MIN-0048];",
+    )
+    assert "ECO-25-SUB-0101 cites earlier minutes of its portfolio: 1 report-back(s) proposed for discharge, " \
+        "waiting for a clerk in the to-do." in pack.warnings
