@@ -15,7 +15,7 @@ from django.utils import timezone
 from cabinet.models import Meeting, Minute, Profile
 from cabinet.references import find_references
 from decisions import access
-from decisions.models import DischargeProposal, FollowUp, MachineryChange
+from decisions.models import DischargeProposal, FollowUp, MachineryChange, MachineryNotice
 
 OWED = (FollowUp.Status.OPEN, FollowUp.Status.EXTENSION_REQUESTED, FollowUp.Status.SUBMITTED)
 NOTICE_DAYS = 60  # how long officials see a machinery-of-government change on their dashboard
@@ -155,7 +155,8 @@ def record_machinery_change(change, *, user):
     """Record the change and move every owed follow-up of the old portfolio (or agency) to the new one.
 
     One transaction; each follow-up moved gets a new version (a form opened before is stale) and a history row
-    saying why. Closed follow-ups keep the names of their day. Returns how many moved.
+    saying why, and an email to each official of either side is queued. Closed follow-ups keep the names of their
+    day. Returns how many moved.
     """
     field = "responsible_portfolio" if change.kind == MachineryChange.Kind.PORTFOLIO else "responsible_agency"
     with transaction.atomic():
@@ -172,6 +173,7 @@ def record_machinery_change(change, *, user):
             moved += 1
         change.moved = moved
         change.save(update_fields=["moved"])
+        MachineryNotice.queue(change)  # officials of both sides are emailed by sendreminders
         # The officials who served the old portfolio or agency serve the new one: it is added to their profiles (the
         # old one stays, for the closed follow-ups that keep its name).
         for profile in _profiles_of(change):

@@ -404,3 +404,44 @@ def test_a_pack_whose_paper_cites_an_earlier_minute_keeps_its_recommendations_an
     )
     assert "ECO-25-SUB-0101 cites earlier minutes of its portfolio: 1 report-back(s) proposed for discharge, " \
         "waiting for a clerk in the to-do." in pack.warnings
+
+
+def test_officials_of_both_sides_of_a_machinery_change_are_emailed_by_sendreminders(client, clerk, mailoutbox):
+    from django.core.management import call_command
+
+    from decisions.models import MachineryNotice
+
+    old, new = PortfolioFactory(name="Resources"), PortfolioFactory(name="Energy and Resources")
+    FollowUpFactory(responsible_portfolio=old)
+    of_old = make_user(portfolios=[old], username="old-official", email="old@example.govt.nz", first_name="Aroha")
+    of_new = make_user(portfolios=[new], username="new-official", email="new@example.govt.nz")
+    make_user(portfolios=[old], username="left", email="left@example.govt.nz", is_active=False)
+    make_user(portfolios=[PortfolioFactory(name="Health")], username="elsewhere", email="health@example.govt.nz")
+    client.force_login(clerk)
+    response = client.post(reverse("admin:decisions_machinerychange_add"), {
+        "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": new.pk, "effective_date": "2026-11-30",
+        "description": "Resources is merged into Energy and Resources.",
+    })
+    assert response.status_code == 302
+    change = MachineryChange.objects.get()
+    # Queued with the change: one for each active official of either side, nobody else.
+    assert sorted(MachineryNotice.objects.values_list("change", "recipient__username", "status")) == [
+        (change.pk, "new-official", "pending"), (change.pk, "old-official", "pending"),
+    ]
+    assert not mailoutbox  # sent by the job, not by the page
+
+    with time_machine.travel(nz(2026, 12, 1, 7), tick=False):
+        call_command("sendreminders", stdout=io.StringIO())
+    told = [email for email in mailoutbox if email.subject.startswith("Machinery of government")]
+    assert sorted(email.to[0] for email in told) == ["new@example.govt.nz", "old@example.govt.nz"]
+    email = next(email for email in told if email.to == ["old@example.govt.nz"])
+    assert email.subject == "Machinery of government: Resources is now Energy and Resources from 30 November 2026"
+    assert "Kia ora Aroha," in email.body
+    assert "1 follow-up(s) still owed by Resources now sit with Energy and Resources." in email.body
+    assert email.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert set(MachineryNotice.objects.values_list("status", flat=True)) == {"sent"}
+    assert MachineryNotice.objects.get(recipient=of_old).message_id != MachineryNotice.objects.get(recipient=of_new).message_id
+    # A second run sends nothing again.
+    with time_machine.travel(nz(2026, 12, 1, 8), tick=False):
+        call_command("sendreminders", stdout=io.StringIO())
+    assert len([email for email in mailoutbox if email.subject.startswith("Machinery of government")]) == 2
