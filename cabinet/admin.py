@@ -231,8 +231,17 @@ class PaperAdmin(RecordAdmin):
     autocomplete_fields = ["portfolios", "ministers", "lead_agency"]
     fields = [
         "reference", "title", "portfolios", "ministers", "lead_agency", "classification", "endorsement",
-        "paper_date", "date_precision", "is_withdrawn", "withdrawn_reason",
+        "paper_date", "date_precision", "is_withdrawn", "withdrawn_reason", "text",
     ]
+
+    def save_related(self, request, form, formsets, change):
+        """Once its portfolios are saved, a paper citing earlier minutes of its portfolio proposes their discharge."""
+        super().save_related(request, form, formsets, change)
+        from decisions import cycle  # decisions' models import cabinet's
+
+        proposals = cycle.propose_discharges(form.instance, cycle.paragraphs(form.instance.text))
+        if proposals:
+            messages.info(request, cycle.proposals_note(form.instance, proposals))
 
 
 class ReleasedDocumentInline(NoDeleteMixin, admin.TabularInline):

@@ -217,6 +217,10 @@ class Paper(models.Model):
     date_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.DAY)
     is_withdrawn = models.BooleanField(default=False)
     withdrawn_reason = models.TextField(blank=True)
+    text = models.TextField(
+        blank=True, help_text="Its recommendations (or summary), as printed: a citation of an earlier minute "
+        "([CAB-26-MIN-0018 refers]) proposes that minute's report-backs for discharge.",
+    )
     # Reference and title for full-text search, kept by a trigger with its GIN index on PostgreSQL (see
     # decisions/search.py); empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -399,7 +399,7 @@ class FollowUpAdmin(LargeListMixin, RecordAdmin):
 # failed, and can put a copy back in the outbox to go again at the next run. Imported here, with the
 # section it serves, to keep this addition apart from the rest of the file.
 
-from decisions.models import Reminder, ReminderDelivery, RequestNotice  # noqa: E402
+from decisions.models import MachineryNotice, Reminder, ReminderDelivery, RequestNotice  # noqa: E402
 
 
 class ReminderDeliveryInline(NoDeleteMixin, admin.TabularInline):
@@ -469,6 +469,14 @@ class RequestNoticeAdmin(RecordAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+
+@admin.register(MachineryNotice)
+class MachineryNoticeAdmin(RequestNoticeAdmin):
+    """The emails telling officials of both sides of a machinery-of-government change: sent, or not and why."""
+
+    list_select_related = ["change__from_portfolio", "change__to_portfolio", "change__from_agency", "change__to_agency", "recipient"]
+    search_fields = ["change__description", "recipient__username", "recipient__email"]
 
 
 @admin.register(ReminderDelivery)

@@ -6,6 +6,7 @@ Nothing here sets a follow-up's status: accepting a proposal takes the follow-up
 """
 
 import datetime
+import re
 
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +15,7 @@ from django.utils import timezone
 from cabinet.models import Meeting, Minute, Profile
 from cabinet.references import find_references
 from decisions import access
-from decisions.models import DischargeProposal, FollowUp, MachineryChange
+from decisions.models import DischargeProposal, FollowUp, MachineryChange, MachineryNotice
 
 OWED = (FollowUp.Status.OPEN, FollowUp.Status.EXTENSION_REQUESTED, FollowUp.Status.SUBMITTED)
 NOTICE_DAYS = 60  # how long officials see a machinery-of-government change on their dashboard
@@ -42,37 +43,57 @@ def attach_to_meeting(minute):
 # Discharge proposals
 
 
-def _portfolio_ids(minute):
-    """A minute's portfolios, and those its follow-ups are owed by."""
-    ids = set(minute.portfolios.values_list("pk", flat=True))
-    ids |= set(minute.follow_ups.exclude(responsible_portfolio=None).values_list("responsible_portfolio", flat=True))
+def _portfolio_ids(record):
+    """A minute's or paper's portfolios, and those a minute's follow-ups are owed by."""
+    ids = set(record.portfolios.values_list("pk", flat=True))
+    if isinstance(record, Minute):
+        ids |= set(record.follow_ups.exclude(responsible_portfolio=None).values_list("responsible_portfolio", flat=True))
     return ids
 
 
-def propose_discharges(citing, paragraphs):
-    """Proposals that `citing` (a minute) discharges the report-backs still owed on the earlier minutes it cites.
+def paragraphs(text):
+    """A paper's text as its paragraphs (blank lines between them), each the evidence for what it cites."""
+    return [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
 
-    `paragraphs` are its decision items' texts: each cited minute of the same portfolio, decided before it, has a
-    proposal made for each of its owed report-backs, with the citing paragraph as evidence. Returns the new ones.
+
+def propose_discharges(citing, paragraphs):
+    """Proposals that `citing` (a minute or a paper) discharges the report-backs still owed on the minutes it cites.
+
+    `paragraphs` are its decision items' (or its recommendations') texts: each cited minute of the same portfolio,
+    decided on or before it (a paper without a date: any day), has a proposal made for each of its owed report-backs,
+    with the citing paragraph as evidence. Returns the new ones.
     """
+    is_minute = isinstance(citing, Minute)
     own = _portfolio_ids(citing)
+    on = citing.decision_date if is_minute else citing.paper_date
+    source = {"citing_minute": citing} if is_minute else {"citing_paper": citing}
     created, seen = [], set()
     for text in paragraphs:
         for reference in find_references(text):
             if not reference.is_minute or str(reference) in seen or str(reference) == citing.reference:
                 continue
             seen.add(str(reference))
-            cited = Minute.objects.filter(reference=str(reference), decision_date__lte=citing.decision_date).first()
+            cited = Minute.objects.filter(reference=str(reference))
+            if on is not None:
+                cited = cited.filter(decision_date__lte=on)
+            cited = cited.first()
             if cited is None or not own & _portfolio_ids(cited):
                 continue
             owed = cited.follow_ups.filter(kind=FollowUp.Kind.REPORT_BACK, status__in=OWED)
             for follow_up in owed:
                 proposal, made = DischargeProposal.objects.get_or_create(
-                    follow_up=follow_up, citing_minute=citing, defaults={"evidence": text.strip()},
+                    follow_up=follow_up, **source, defaults={"evidence": text.strip()},
                 )
                 if made:
                     created.append(proposal)
     return created
+
+
+def proposals_note(citing, proposals):
+    return (
+        f"{citing} cites earlier minutes of its portfolio: {len(proposals)} report-back(s) proposed for discharge, "
+        "waiting for a clerk in the to-do."
+    )
 
 
 def after_minute_recorded(minute, items):
@@ -83,10 +104,7 @@ def after_minute_recorded(minute, items):
         notes.append(f"{meeting} is recorded as cancelled, yet {minute} was decided that day: check the meeting.")
     proposals = propose_discharges(minute, [item.text for item in items if not item.is_redacted])
     if proposals:
-        notes.append(
-            f"{minute} cites earlier minutes of its portfolio: {len(proposals)} report-back(s) proposed for discharge, "
-            "waiting for a clerk in the to-do."
-        )
+        notes.append(proposals_note(minute, proposals))
     return notes
 
 
@@ -137,7 +155,8 @@ def record_machinery_change(change, *, user):
     """Record the change and move every owed follow-up of the old portfolio (or agency) to the new one.
 
     One transaction; each follow-up moved gets a new version (a form opened before is stale) and a history row
-    saying why. Closed follow-ups keep the names of their day. Returns how many moved.
+    saying why, and an email to each official of either side is queued. Closed follow-ups keep the names of their
+    day. Returns how many moved.
     """
     field = "responsible_portfolio" if change.kind == MachineryChange.Kind.PORTFOLIO else "responsible_agency"
     with transaction.atomic():
@@ -154,6 +173,7 @@ def record_machinery_change(change, *, user):
             moved += 1
         change.moved = moved
         change.save(update_fields=["moved"])
+        MachineryNotice.queue(change)  # officials of both sides are emailed by sendreminders
         # The officials who served the old portfolio or agency serve the new one: it is added to their profiles (the
         # old one stays, for the closed follow-ups that keep its name).
         for profile in _profiles_of(change):

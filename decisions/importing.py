@@ -12,8 +12,8 @@ from cabinet.models import (
     Agency, Classification, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio,
     PortfolioAssignment, ProactiveRelease, ReleasedDocument,
 )
-from cabinet.references import InvalidReference, parse_reference
-from decisions import cycle, releases
+from cabinet.references import InvalidReference, find_references, parse_reference
+from decisions import cycle, lifecycle, releases
 from decisions.models import DecisionItem, FollowUp, Redaction
 from decisions.parsing import NotAMinute, parse_minute
 
@@ -243,7 +243,7 @@ def save_import(plan, *, user, update=False):
         if parsed.release:
             _save_release(minute, parsed.release)
         if minute.kind == Minute.Kind.REPORT:
-            plan.warnings.extend(_confirm_committee_minutes(minute, parsed.confirmed))
+            plan.warnings.extend(_confirm_committee_minutes(minute, parsed.confirmed, user=user))
         plan.warnings.extend(cycle.after_minute_recorded(minute, items.values()))  # its meeting; discharge proposals
     return minute
 
@@ -251,8 +251,12 @@ def save_import(plan, *, user, update=False):
 CONFIRMING_OUTCOMES = {"confirmed", "amended"}
 
 
-def _confirm_committee_minutes(report, rows):
-    """A Report of Committee makes the committee decisions it confirms final: record it on each recorded minute."""
+def _confirm_committee_minutes(report, rows, *, user):
+    """A Report of Committee makes the committee decisions it confirms final: record it on each recorded minute.
+
+    Where Cabinet amended a minute instead, the follow-ups still owed on it are superseded by the report's amended
+    decision (the step "close", taken as `user`): what is owed now is what Cabinet decided, not the committee.
+    """
     notes = []
     for row in rows:
         try:
@@ -268,7 +272,33 @@ def _confirm_committee_minutes(report, rows):
             release = ProactiveRelease.objects.filter(minute=committee_minute, final_decision_date__isnull=True).first()
             if release:
                 release.save()  # the publication due date now runs from the confirmation
+            if row.outcome == "amended":
+                notes.extend(_supersede_amended(report, committee_minute, user=user))
     return notes
+
+
+def _supersede_amended(report, committee_minute, *, user):
+    """The owed follow-ups of a committee minute Cabinet amended, superseded by the report's amending decision."""
+    amending = next(
+        (item for item in report.decisions.all()
+         if committee_minute.reference in {str(reference) for reference in find_references(item.text)}),
+        None,
+    )
+    where = f"{report} para {amending.number}" if amending else str(report)
+    owed = FollowUp.objects.select_for_update().filter(minute=committee_minute, status__in=lifecycle.OWED)
+    superseded = 0
+    for follow_up in owed:
+        try:
+            follow_up.take(
+                "close", user=user, status=FollowUp.Status.SUPERSEDED, decision=amending,
+                reason=f"Cabinet amended {committee_minute} ({where}): superseded by the amended decision.",
+            )
+        except lifecycle.TransitionRefused as refused:
+            return [f"{committee_minute} was amended by Cabinet, but its follow-ups stay open: {refused}"]
+        superseded += 1
+    if superseded:
+        return [f"Cabinet amended {committee_minute}: {superseded} follow-up(s) superseded by {where}."]
+    return []
 
 
 def _paper(minute, parsed, portfolios):

@@ -1059,3 +1059,63 @@ class MachineryChange(models.Model):
 
 
 from decisions.release_reminders import ReleaseReminder  # noqa: E402,F401  (release reminders live with their planner)
+
+
+class MachineryNotice(models.Model):
+    """The email telling an official of either side of a machinery-of-government change what moved.
+
+    Written in the transaction that records the change (decisions/cycle.py); `sendreminders` claims, sends and
+    records it as it does a RequestNotice (decisions/reminders/machinery.py).
+    """
+
+    Status = ReminderDelivery.Status
+    Reason = ReminderDelivery.Reason
+
+    change = models.ForeignKey(MachineryChange, on_delete=models.PROTECT, related_name="notices")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "machinery-of-government notice"
+        constraints = [
+            models.UniqueConstraint(fields=["change", "recipient"], name="decisions_machinerynotice_unique_recipient"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False) & ~Q(message_id=""),
+                name="decisions_machinerynotice_sent_has_time_and_id",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["failed", "withheld"]) | ~Q(reason=""),
+                name="decisions_machinerynotice_not_sent_says_why",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "next_attempt_at"], name="decisions_mog_notice_due",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.change} to {self.recipient}"
+
+    @classmethod
+    def queue(cls, change):
+        """A notice for each active official of the old or the new portfolio (or agency)."""
+        from cabinet.models import Profile
+
+        field = f"{change.kind}s__in"
+        people = Profile.objects.filter(
+            **{field: [change.source, change.destination]}, role=Profile.Role.OFFICIAL, user__is_active=True,
+        ).values_list("user_id", flat=True).distinct()
+        return cls.objects.bulk_create([cls(change=change, recipient_id=user_id) for user_id in sorted(set(people))])

@@ -16,6 +16,7 @@ from django.db import transaction
 from cabinet.history import acting_as
 from cabinet.models import Agency, DatePrecision, Paper, Portfolio
 from cabinet.references import InvalidReference, parse_reference
+from decisions import cycle
 from decisions.importing import ImportRefused, plan_import, save_import, split_marking
 from decisions.parsing import NotAMinute
 from decisions.parsing.pack import COVERSHEET, MINUTE, PAPER, REPORT, UNREAD, SourcePage, split_pack
@@ -257,8 +258,14 @@ def _save_paper(pack, user):
     reference = parsed.reference or _counterpart(primary.reference)
     if reference is None:
         return None
+    text = "\n\n".join(f"{number} {words}" for number, words in parsed.recommendations)
     existing = Paper.objects.filter(reference=reference).first()
     if existing is not None:
+        if text and not existing.text:
+            with acting_as(user):
+                existing.text = text
+                existing.save(update_fields=["text"])
+            _propose_discharges(pack, existing)
         return existing
     classification, endorsement, _ = split_marking(parsed.classification)
     release = primary.parsed.release
@@ -267,14 +274,22 @@ def _save_paper(pack, user):
         paper = Paper(
             reference=reference, title=(parsed.title or primary.parsed.title or reference)[:400],
             classification=classification, endorsement=endorsement, paper_date=paper_date, date_precision=precision,
-            lead_agency=_agency(release.released_by) if release and release.released_by else None,
+            lead_agency=_agency(release.released_by) if release and release.released_by else None, text=text,
         )
         paper.full_clean()
         paper.save()
         portfolios = [_portfolio(name) for name in parsed.portfolios]
         if portfolios:
             paper.portfolios.set(portfolios)
+    _propose_discharges(pack, paper)
     return paper
+
+
+def _propose_discharges(pack, paper):
+    """A paper whose recommendations cite earlier minutes of its portfolio proposes their report-backs' discharge."""
+    proposals = cycle.propose_discharges(paper, cycle.paragraphs(paper.text))
+    if proposals:
+        pack.warnings.append(cycle.proposals_note(paper, proposals))
 
 
 def _paper_date(release, reference):

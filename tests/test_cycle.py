@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cabinet.models import Meeting, Minute, Profile
+from cabinet.models import Meeting, Minute, Paper, Profile
 from decisions.importing import plan_import, save_import
 from decisions.models import DischargeProposal, DueDateChange, FollowUp, MachineryChange
 from tests.factories import (
@@ -313,3 +313,135 @@ def test_a_meeting_moved_in_the_admin_gets_the_rule_s_deadline_unless_the_clerk_
     assert client.post(url, data).status_code == 302
     meeting.refresh_from_db()
     assert meeting.lodgement_deadline == nz(2026, 11, 11, 10)
+
+
+def test_a_committee_minute_cabinet_amended_has_its_follow_ups_superseded_by_the_amending_decision(clerk):
+    sou = committee("SOU")
+    confirmed = FollowUpFactory(decision=DecisionItemFactory(minute=MinuteFactory(
+        reference="SOU-25-MIN-0061", committee=sou, decision_date=datetime.date(2025, 6, 16))))
+    amended_minute = MinuteFactory(reference="SOU-25-MIN-0062", committee=sou, decision_date=datetime.date(2025, 6, 16))
+    amended = FollowUpFactory(decision=DecisionItemFactory(minute=amended_minute, number="1"))
+    also_amended = FollowUpFactory(decision=DecisionItemFactory(minute=amended_minute, number="2"))
+    already_closed = FollowUpFactory(
+        decision=DecisionItemFactory(minute=amended_minute, number="3"), status=FollowUp.Status.CANCELLED,
+        closed_reason="Withdrawn before Cabinet met.",
+    )
+    plan = plan_import((SAMPLES / "invented-CAB-25-MIN-0300-report.txt").read_text(encoding="utf-8"))
+    report = save_import(plan, user=clerk)
+
+    # The report's rows are its items in order: para 2 is "amended SOU-25-MIN-0062: ...".
+    amending = report.decisions.get(number="2")
+    for follow_up in (amended, also_amended):
+        follow_up.refresh_from_db()
+        assert (follow_up.status, follow_up.superseded_by) == (FollowUp.Status.SUPERSEDED, amending)
+        assert follow_up.closed_reason == (
+            "Cabinet amended SOU-25-MIN-0062 (CAB-25-MIN-0300 para 2): superseded by the amended decision."
+        )
+        assert follow_up.history.first().history_user == clerk
+    already_closed.refresh_from_db()
+    assert (already_closed.status, already_closed.superseded_by) == (FollowUp.Status.CANCELLED, None)
+    # The confirmed minute's follow-up is now final, and still owed.
+    confirmed.refresh_from_db()
+    assert confirmed.status == FollowUp.Status.OPEN and confirmed.minute.confirmed_by == report
+    assert "Cabinet amended SOU-25-MIN-0062: 2 follow-up(s) superseded by CAB-25-MIN-0300 para 2." in plan.warnings
+
+
+def test_a_paper_saved_in_the_admin_whose_recommendations_cite_a_minute_proposes_its_discharge(client, clerk, min_0018):
+    owed = min_0018.follow_ups.get()
+    resources = min_0018.portfolios.get(name="Resources")
+    client.force_login(clerk)
+    url = reverse("admin:cabinet_paper_add")
+    form = client.get(url).context["adminform"].form
+    text = (
+        "The Minister for Resources recommends that Cabinet:\n\n"
+        "1 note that in February 2026 Cabinet invited me to report back on offshore minerals [CAB-26-MIN-0018 refers];\n\n"
+        "2 agree to the approach set out in this paper."
+    )
+    response = client.post(url, {
+        "reference": "CAB-26-SUB-0150", "title": "Offshore minerals: further advice", "portfolios": [resources.pk],
+        "classification": "in_confidence", "endorsement": "", "paper_date": "2026-07-06", "date_precision": "day",
+        "withdrawn_reason": "", "text": text, "seen_change": form["seen_change"].value() or "",
+    }, follow=True)
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    proposal = DischargeProposal.objects.get()
+    # Paragraph 1 is the evidence; paragraph 2 cites nothing.
+    assert (proposal.follow_up, proposal.citing_paper.reference, proposal.citing_minute, proposal.evidence) == (
+        owed, "CAB-26-SUB-0150", None,
+        "1 note that in February 2026 Cabinet invited me to report back on offshore minerals [CAB-26-MIN-0018 refers];",
+    )
+    assert "1 report-back(s) proposed for discharge" in response.content.decode()
+    owed.refresh_from_db()
+    assert owed.status == FollowUp.Status.OPEN
+
+    # Accepting it discharges the report-back by the paper.
+    client.post(reverse("decisions:discharge_proposal_decide", args=[proposal.pk]), {"decision": "accept"})
+    owed.refresh_from_db()
+    assert (owed.status, owed.discharged_by_paper) == (FollowUp.Status.DISCHARGED, proposal.citing_paper)
+
+
+def test_a_pack_whose_paper_cites_an_earlier_minute_keeps_its_recommendations_and_proposes_discharge(clerk):
+    from decisions.packs import plan_pack, save_pack
+    from tests.pdfpacks import sample_text
+
+    finance = PortfolioFactory(name="Finance")
+    earlier = MinuteFactory(reference="ECO-24-MIN-0048", committee=committee("ECO"), decision_date=datetime.date(2024, 5, 8))
+    earlier.portfolios.set([finance])
+    owed_here = FollowUpFactory(decision=DecisionItemFactory(minute=earlier), responsible_portfolio=finance)
+    packs = SAMPLES / "packs"
+    text = "\n\n".join(sample_text(path) for path in (
+        packs / "invented-ECO-25-MIN-0101-coversheet.txt", packs / "invented-ECO-25-SUB-0101-paper.txt",
+        SAMPLES / "invented-ECO-25-MIN-0101.txt",
+    ))
+    pack = plan_pack("pack.txt", text.encode())
+    save_pack(pack, user=clerk)
+
+    paper = Paper.objects.get(reference="ECO-25-SUB-0101")
+    assert paper.text.startswith("1 note that in 2024 the Cabinet Economic Policy Committee agreed to establish the fund")
+    assert "\n\n5.2 a share for each region set by need;\n\n" in paper.text
+    proposal = DischargeProposal.objects.get(citing_paper=paper)
+    assert (proposal.follow_up, proposal.evidence) == (
+        owed_here, "1 note that in 2024 the Cabinet Economic Policy Committee agreed to establish the fund [ECO-24-MIN-0048];",
+    )
+    assert "ECO-25-SUB-0101 cites earlier minutes of its portfolio: 1 report-back(s) proposed for discharge, " \
+        "waiting for a clerk in the to-do." in pack.warnings
+
+
+def test_officials_of_both_sides_of_a_machinery_change_are_emailed_by_sendreminders(client, clerk, mailoutbox):
+    from django.core.management import call_command
+
+    from decisions.models import MachineryNotice
+
+    old, new = PortfolioFactory(name="Resources"), PortfolioFactory(name="Energy and Resources")
+    FollowUpFactory(responsible_portfolio=old)
+    of_old = make_user(portfolios=[old], username="old-official", email="old@example.govt.nz", first_name="Aroha")
+    of_new = make_user(portfolios=[new], username="new-official", email="new@example.govt.nz")
+    make_user(portfolios=[old], username="left", email="left@example.govt.nz", is_active=False)
+    make_user(portfolios=[PortfolioFactory(name="Health")], username="elsewhere", email="health@example.govt.nz")
+    client.force_login(clerk)
+    response = client.post(reverse("admin:decisions_machinerychange_add"), {
+        "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": new.pk, "effective_date": "2026-11-30",
+        "description": "Resources is merged into Energy and Resources.",
+    })
+    assert response.status_code == 302
+    change = MachineryChange.objects.get()
+    # Queued with the change: one for each active official of either side, nobody else.
+    assert sorted(MachineryNotice.objects.values_list("change", "recipient__username", "status")) == [
+        (change.pk, "new-official", "pending"), (change.pk, "old-official", "pending"),
+    ]
+    assert not mailoutbox  # sent by the job, not by the page
+
+    with time_machine.travel(nz(2026, 12, 1, 7), tick=False):
+        call_command("sendreminders", stdout=io.StringIO())
+    told = [email for email in mailoutbox if email.subject.startswith("Machinery of government")]
+    assert sorted(email.to[0] for email in told) == ["new@example.govt.nz", "old@example.govt.nz"]
+    email = next(email for email in told if email.to == ["old@example.govt.nz"])
+    assert email.subject == "Machinery of government: Resources is now Energy and Resources from 30 November 2026"
+    assert "Kia ora Aroha," in email.body
+    assert "1 follow-up(s) still owed by Resources now sit with Energy and Resources." in email.body
+    assert email.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert set(MachineryNotice.objects.values_list("status", flat=True)) == {"sent"}
+    assert MachineryNotice.objects.get(recipient=of_old).message_id != MachineryNotice.objects.get(recipient=of_new).message_id
+    # A second run sends nothing again.
+    with time_machine.travel(nz(2026, 12, 1, 8), tick=False):
+        call_command("sendreminders", stdout=io.StringIO())
+    assert len([email for email in mailoutbox if email.subject.startswith("Machinery of government")]) == 2

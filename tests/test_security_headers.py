@@ -184,6 +184,10 @@ def records(clerk):
     ).order_by("pk").first()
     open_one.take("request_extension", user=clerk, to_date=open_one.due_date + datetime.timedelta(days=90), reason="Budget.")
     open_one.take("decide_request", user=clerk, approve=False, reason="Not agreed.")
+    # The demo's machinery-of-government change, told to a person (its outbox's admin lists them).
+    from decisions.models import MachineryChange, MachineryNotice
+
+    MachineryNotice.objects.create(change=MachineryChange.objects.order_by("pk").first(), recipient=clerk)
     EmailAddress.objects.create(user=clerk, email="clerk@dpmc.example.govt.nz", verified=True, primary=True)
     feeds.turn_on(clerk, by=clerk)  # a calendar feed (its admin lists them)
     # django-axes' records of sign-ins (its admin lists them): a success and a failure, through the sign-in form.

@@ -94,6 +94,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  A declined-request email was not sent: {problem}"))
         if notices.retrying:
             self.stdout.write(self.style.WARNING(f"{notices.retrying} declined-request email(s) will be retried."))
+        from decisions.reminders.machinery import send_machinery_notices
+
+        changes = send_machinery_notices()
+        if changes.sent:
+            self.stdout.write(f"Sent {changes.sent} email(s) telling officials of a machinery-of-government change.")
+        for problem in changes.problems:
+            self.stdout.write(self.style.WARNING(f"  A machinery-of-government email was not sent: {problem}"))
+        if changes.retrying:
+            self.stdout.write(self.style.WARNING(f"{changes.retrying} machinery-of-government email(s) will be retried."))
 
     def dry_run(self, on):
         plan = reminders.plan_reminders(on=on, dry_run=True)
