@@ -145,3 +145,14 @@ def test_an_official_sees_the_releases_of_their_own_agencies_only():
     assert access.get_release_for_user(official, ours.pk) == ours
     with pytest.raises(__import__("django.http").http.Http404, match="No ProactiveRelease matches"):
         access.get_release_for_user(official, theirs.pk)
+
+
+@pytest.mark.parametrize("count, reads_whole_set", [(1, False), (49, False), (50, False), (51, True), (80, True)])
+def test_summaries_check_up_to_fifty_minutes_one_by_one_and_more_against_the_whole_set(count, reads_whole_set):
+    from cabinet.models import Minute
+
+    official, minute = _joint_minute()
+    # `count` minutes: the joint one and minutes the official may not see (keys no minute has).
+    minutes = [minute] + [Minute(pk=10**6 + n) for n in range(count - 1)]
+    assert {s.description for s in access.follow_up_summaries(official, minutes)} == {"Owed by the minister", "Owed by MfE"}
+    assert ("_records" in access.scope_of(official).__dict__) is reads_whole_set
