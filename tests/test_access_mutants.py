@@ -156,3 +156,27 @@ def test_summaries_check_up_to_fifty_minutes_one_by_one_and_more_against_the_who
     minutes = [minute] + [Minute(pk=10**6 + n) for n in range(count - 1)]
     assert {s.description for s in access.follow_up_summaries(official, minutes)} == {"Owed by the minister", "Owed by MfE"}
     assert ("_records" in access.scope_of(official).__dict__) is reads_whole_set
+
+
+def test_a_users_profile_is_theirs_when_signed_in_and_none_when_signed_out():
+    official = make_user(Profile.Role.OFFICIAL, username="official")
+    assert access.profile_of(official) == Profile.objects.get(user=official)
+    assert access.profile_of(UserFactory(username="bare")) is None
+    assert access.profile_of(AnonymousUser()) is None
+
+
+def test_a_scope_of_agencies_and_portfolios_sees_what_an_official_of_them_sees_and_acts_on_nothing():
+    from tests.factories import AgencyFactory, PortfolioFactory, follow_up_on, minute_of
+
+    mbie, msd, resources = AgencyFactory(short_name="MBIE"), AgencyFactory(short_name="MSD"), PortfolioFactory(name="Resources")
+    minute = minute_of(lead_agency=msd, title="Joint minute")
+    ours = follow_up_on(minute, agency=mbie, portfolio=None, description="MBIE's")
+    theirs = follow_up_on(minute, agency=msd, portfolio=None, description="MSD's")
+    token = access.Scope.of(agencies=[mbie.pk], portfolios=[resources.pk])
+    official = make_user(Profile.Role.OFFICIAL, username="official", agencies=[mbie], portfolios=[resources])
+    for scope in (token, official):
+        assert list(access.visible_follow_ups(scope)) == [ours]
+        assert access.may_see(scope, ours) and not access.may_see(scope, theirs)
+        assert access.may_see(scope, minute)  # it carries their follow-up
+        assert [s.description for s in access.follow_up_summaries(scope, minute)] == ["MSD's"]
+    assert not access.may_act(token, ours) and access.may_act(official, ours)
