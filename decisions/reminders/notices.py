@@ -3,6 +3,7 @@
 Each row was written with the decision (one transaction); a sender claims it with a conditional UPDATE before
 emailing, so two runs at once send it once. Failures go back to the outbox with the reminders' back-off; a
 refusal (5xx) or the last attempt fails it for good. The recipient is checked again when it is sent.
+`send_outbox` does this for every notice outbox (decisions/reminders/machinery.py's too).
 """
 
 import dataclasses
@@ -64,44 +65,66 @@ def notice_email(notice):
 
 
 def send_notices(*, now=None):
-    """Claim and email each notice due to go (and any a crashed sender left claimed). Call it outside a transaction."""
+    """Claim and email each request notice due to go (and any a crashed sender left claimed). Call it outside a
+    transaction."""
+    return send_outbox(
+        RequestNotice,
+        related=["change__requested_by", "change__decided_by", "change__follow_up__decision__minute"],
+        email_for=notice_email, withheld_why=_may_not_be_told, now=now,
+    )
+
+
+def _may_not_be_told(notice):
+    """Why the official may not be told of the decision now (the follow-up is no longer theirs), or None."""
+    recipient = notice.recipient
+    if not recipient.is_active:
+        return Reason.INACTIVE, f"{recipient.get_username()} may not be told now"
+    if not access.visible_follow_ups(recipient).filter(pk=notice.change.follow_up_id).exists():
+        return Reason.NOT_RESPONSIBLE, f"{recipient.get_username()} may not be told now"
+    return None
+
+
+def send_outbox(model, *, related, email_for, withheld_why, now=None):
+    """Claim and email each row of a notice outbox (RequestNotice, MachineryNotice) due to go, and any a crashed
+    sender left claimed; record each outcome. `related`: what `email_for(notice)`, which builds its email, reads;
+    `withheld_why(notice)`: (reason, words) when its recipient may not be told now, else None."""
     cfg, now = config(), now or timezone.now()
     result = NoticeResult()
     due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=now - datetime.timedelta(minutes=cfg["claim_timeout_minutes"])
     )
-    ids = list(RequestNotice.objects.filter(due).order_by("pk").values_list("pk", flat=True))
+    ids = list(model.objects.filter(due).order_by("pk").values_list("pk", flat=True))
     if not ids:
         return result
     mailer = mail.mailers.default
     for pk in ids:
         token = uuid.uuid4().hex
         # The claim: only one sender's UPDATE finds the row still due.
-        if not RequestNotice.objects.filter(due, pk=pk).update(status=Status.SENDING, claim_token=token, claimed_at=now):
+        if not model.objects.filter(due, pk=pk).update(status=Status.SENDING, claim_token=token, claimed_at=now):
             continue
-        claimed = RequestNotice.objects.filter(pk=pk, claim_token=token, status=Status.SENDING)
-        notice = RequestNotice.objects.select_related(
-            "recipient", "change__requested_by", "change__decided_by", "change__follow_up__decision__minute"
-        ).get(pk=pk)
-        _send(notice, claimed, mailer=mailer, now=now, cfg=cfg, result=result)
+        claimed = model.objects.filter(pk=pk, claim_token=token, status=Status.SENDING)
+        notice = model.objects.select_related("recipient", *related).get(pk=pk)
+        _send(notice, claimed, email_for=email_for, withheld_why=withheld_why, mailer=mailer, now=now, cfg=cfg,
+              result=result)
     return result
 
 
-def _send(notice, claimed, *, mailer, now, cfg, result):
+def _send(notice, claimed, *, email_for, withheld_why, mailer, now, cfg, result):
     recipient = notice.recipient
-    follow_up = notice.change.follow_up
-    if not recipient.is_active or not access.visible_follow_ups(recipient).filter(pk=follow_up.pk).exists():
-        claimed.update(status=Status.WITHHELD, reason=Reason.NOT_RESPONSIBLE if recipient.is_active else Reason.INACTIVE,
-                       claim_token="", claimed_at=None, last_error=f"{recipient.get_username()} may not be told now")
+    done = {"claim_token": "", "claimed_at": None}
+    withheld = withheld_why(notice)
+    if withheld is not None:
+        reason, words = withheld
+        claimed.update(status=Status.WITHHELD, reason=reason, last_error=words, **done)
         result.withheld += 1
         return
     if not recipient.email:
-        claimed.update(status=Status.FAILED, reason=Reason.NO_ADDRESS, claim_token="", claimed_at=None,
-                       last_error=f"{recipient.get_username()} has no email address")
+        claimed.update(status=Status.FAILED, reason=Reason.NO_ADDRESS,
+                       last_error=f"{recipient.get_username()} has no email address", **done)
         result.failed += 1
         result.problems.append(f"{recipient.get_username()} has no email address")
         return
-    email = notice_email(notice)
+    email = email_for(notice)
     try:
         accepted = mailer.send_messages([email])
         error = None if accepted == 1 else "The mail backend reported the email not sent."
@@ -109,17 +132,17 @@ def _send(notice, claimed, *, mailer, now, cfg, result):
         error = failure
     if error is None:
         claimed.update(status=Status.SENT, sent_at=now, message_id=email.extra_headers["Message-ID"],
-                       attempts=F("attempts") + 1, last_error="", reason="", claim_token="", claimed_at=None)
+                       attempts=F("attempts") + 1, last_error="", reason="", **done)
         result.sent += 1
         return
     text = _describe(error) if isinstance(error, BaseException) else error
     result.problems.append(f"{recipient.get_username()}: {text}")
-    if (isinstance(error, BaseException) and _is_permanent(error)) or notice.attempts + 1 >= cfg["max_attempts"]:
-        reason = Reason.REFUSED if isinstance(error, BaseException) and _is_permanent(error) else Reason.GAVE_UP
-        claimed.update(status=Status.FAILED, reason=reason, attempts=F("attempts") + 1, claim_token="",
-                       claimed_at=None, last_error=text[:1000])
+    refused = isinstance(error, BaseException) and _is_permanent(error)
+    if refused or notice.attempts + 1 >= cfg["max_attempts"]:
+        claimed.update(status=Status.FAILED, reason=Reason.REFUSED if refused else Reason.GAVE_UP,
+                       attempts=F("attempts") + 1, last_error=text[:1000], **done)
         result.failed += 1
     else:
-        claimed.update(status=Status.PENDING, attempts=F("attempts") + 1, claim_token="", claimed_at=None,
-                       next_attempt_at=now + _backoff(notice.attempts + 1, cfg), last_error=text[:1000])
+        claimed.update(status=Status.PENDING, attempts=F("attempts") + 1,
+                       next_attempt_at=now + _backoff(notice.attempts + 1, cfg), last_error=text[:1000], **done)
         result.retrying += 1
