@@ -719,17 +719,14 @@ class ReminderDelivery(models.Model):
         ])
 
 
-class RequestNotice(models.Model):
-    """The email telling an official a clerk's decision on their request (today: a decline, with the reason).
-
-    The outbox row is written in the transaction that records the decision; `sendreminders` claims it with a
-    conditional UPDATE, emails it and records the outcome (decisions/reminders/notices.py).
-    """
+class Notice(models.Model):
+    """An email to one official in an outbox of its own, until `sendreminders` claims it with a conditional
+    UPDATE, emails it and records the outcome (decisions/reminders/notices.py, `send_outbox`). A concrete
+    notice adds the `change` it tells of."""
 
     Status = ReminderDelivery.Status
     Reason = ReminderDelivery.Reason
 
-    change = models.ForeignKey(DueDateChange, on_delete=models.PROTECT, related_name="notices")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -741,20 +738,35 @@ class RequestNotice(models.Model):
     last_error = models.TextField(blank=True)
     reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
     created_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["change", "recipient"], name="decisions_requestnotice_unique_recipient"),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False) & ~Q(message_id=""),
-                name="decisions_requestnotice_sent_has_time_and_id",
+                name="%(app_label)s_%(class)s_sent_has_time_and_id",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["failed", "withheld"]) | ~Q(reason=""),
-                name="decisions_requestnotice_not_sent_says_why",
+                name="%(app_label)s_%(class)s_not_sent_says_why",
             ),
+        ]
+
+
+class RequestNotice(Notice):
+    """The email telling an official a clerk's decision on their request (today: a decline, with the reason).
+
+    The outbox row is written in the transaction that records the decision.
+    """
+
+    change = models.ForeignKey(DueDateChange, on_delete=models.PROTECT, related_name="notices")
+    history = HistoricalRecords()
+
+    class Meta(Notice.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["change", "recipient"], name="decisions_requestnotice_unique_recipient"),
+            *Notice.Meta.constraints,
         ]
         indexes = [
             # The sender looks for notices due to go and stale claims; a sent one leaves the index.
@@ -1061,43 +1073,21 @@ class MachineryChange(models.Model):
 from decisions.release_reminders import ReleaseReminder  # noqa: E402,F401  (release reminders live with their planner)
 
 
-class MachineryNotice(models.Model):
+class MachineryNotice(Notice):
     """The email telling an official of either side of a machinery-of-government change what moved.
 
-    Written in the transaction that records the change (decisions/cycle.py); `sendreminders` claims, sends and
-    records it as it does a RequestNotice (decisions/reminders/machinery.py).
+    Written in the transaction that records the change (decisions/cycle.py); sent as a RequestNotice is
+    (decisions/reminders/machinery.py).
     """
 
-    Status = ReminderDelivery.Status
-    Reason = ReminderDelivery.Reason
-
     change = models.ForeignKey(MachineryChange, on_delete=models.PROTECT, related_name="notices")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (back-off).")
-    claim_token = models.CharField(max_length=32, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    message_id = models.CharField(max_length=200, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why it was not sent.")
-    created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(Notice.Meta):
         verbose_name = "machinery-of-government notice"
         constraints = [
             models.UniqueConstraint(fields=["change", "recipient"], name="decisions_machinerynotice_unique_recipient"),
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False) & ~Q(message_id=""),
-                name="decisions_machinerynotice_sent_has_time_and_id",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status__in=["failed", "withheld"]) | ~Q(reason=""),
-                name="decisions_machinerynotice_not_sent_says_why",
-            ),
+            *Notice.Meta.constraints,
         ]
         indexes = [
             models.Index(
