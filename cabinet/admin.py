@@ -8,6 +8,7 @@ from functools import cached_property
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -159,6 +161,15 @@ class LargeListMixin:
     paginator = CappedPaginator
     show_full_result_count = False
     list_per_page = 50  # a page a clerk reads; 100 rows cost twice the rendering
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox for the actions, the same element Django's CheckboxInput renders, written
+        directly: rendering a widget template for each row took half the rows' time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
 
 class RecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):

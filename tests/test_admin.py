@@ -257,3 +257,19 @@ def test_the_year_filter_offers_each_year_from_the_last_to_the_first(admin_clien
     assert [value for value, _ in year_filter.lookup_choices] == [2021, 2020, 2019]
     by_year = admin_client.get(reverse("admin:cabinet_minute_changelist"), {"year": "2019"})
     assert [m.reference for m in by_year.context["cl"].result_list] == ["CAB-19-MIN-0001"]
+
+
+def test_each_row_of_a_large_list_has_the_checkbox_django_draws(admin_client):
+    """The large lists write each row's action checkbox directly (cabinet.admin.LargeListMixin): the element must be
+    the one Django's CheckboxInput draws, or the actions and their "select all" would not find it."""
+    from django import forms
+
+    follow_up = FollowUpFactory()
+    expected = forms.CheckboxInput(
+        {"class": "action-select", "aria-label": f"Select this object for an action - {follow_up}"}, lambda value: False,
+    ).render(ACTION_CHECKBOX_NAME, str(follow_up.pk))
+
+    content = admin_client.get(reverse("admin:decisions_followup_changelist")).content.decode()
+
+    assert expected in content
+    assert content.count('class="action-select"') == 1
