@@ -7,6 +7,7 @@ SQLite: `icontains` across the same fields, unranked. Callers pass a queryset al
 `decisions.access`, so nobody finds, counts or reads a headline of what they may not see.
 """
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -258,14 +259,14 @@ def render_headline(marked, redactions=()):
 
 def _render_fragment(marked, redactions):
     plain, hits, inside = [], [], False
-    for c in marked:
-        if c == HIT_START:
+    for piece in re.split(f"([{HIT_START}{HIT_STOP}])", marked):
+        if piece == HIT_START:
             inside = True
-        elif c == HIT_STOP:
+        elif piece == HIT_STOP:
             inside = False
-        else:
-            plain.append(c)
-            hits.append(inside)
+        elif piece:
+            plain.append(piece)
+            hits.extend([inside] * len(piece))
     plain = "".join(plain)
     replaced = {}  # start -> (end, html)
     for redaction in redactions:
@@ -281,6 +282,8 @@ def _render_fragment(marked, redactions):
                 if plain.startswith(redaction.marker[-size:]):
                     replaced.setdefault(0, (size, _withheld(redaction)))
                     break
+    # The text is escaped a run at a time: a run ends where a hit begins or ends, or a redaction begins.
+    cuts = sorted({len(plain), *replaced, *(i for i in range(1, len(plain)) if hits[i] != hits[i - 1])})
     html, index, open_mark = [], 0, False
     while index < len(plain):
         if index in replaced:
@@ -294,8 +297,9 @@ def _render_fragment(marked, redactions):
         if hits[index] != open_mark:
             html.append("<mark>" if hits[index] else "</mark>")
             open_mark = hits[index]
-        html.append(escape(plain[index]))
-        index += 1
+        stop = cuts[bisect.bisect_right(cuts, index)]
+        html.append(escape(plain[index:stop]))
+        index = stop
     if open_mark:
         html.append("</mark>")
     return "".join(html)
