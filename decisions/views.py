@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Min, Prefetch, Q, Value, Window
+from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, F, Min, Prefetch, Q, Value, When, Window
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -102,22 +102,31 @@ def dashboard(request):
         "later": Q(due_date__gt=soon),
         "undated": Q(due_date__isnull=True),
     }
-    owed = Q(status__in=FollowUp.ACTIVE_STATUSES)
-    # The to-do's queues, each the same rows as its list: a request waiting for a clerk (at most one a follow-up),
-    # report-backs with no date (FollowUp.objects.undated()), and for officials what they lead and still owe.
-    queues = {
-        "waiting": Q(waiting__isnull=False),
-        "undated_report_backs": owed & Q(due_date__isnull=True, kind=FollowUp.Kind.REPORT_BACK),
-        "mine": Q(lead=request.user.pk, status__in=FollowUpFilterForm.OWED),
-    }
-    # Every count on the page in one aggregate: the groups' totals, the to-do's and each status's. The waiting
-    # request is joined (at most one a follow-up: a constraint), not looked up again for every follow-up.
-    waiting = FilteredRelation("due_date_changes", condition=Q(due_date_changes__status=DueDateChange.Status.PENDING))
-    counts = visible.order_by().annotate(waiting=waiting).aggregate(
-        **{f"group_{key}": Count("pk", filter=owed & condition) for key, condition in conditions.items()},
-        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in FollowUp.Status.values},
-        **{f"queue_{key}": Count("pk", filter=Q(condition)) for key, condition in queues.items()},
+    # Every count on the page from one grouped pass over the user's follow-ups: each row of the result is a status,
+    # a group, whether a report-back and whether the user leads it, with how many; the page adds them up into the
+    # groups' totals, each status's and the to-do's (undated report-backs owed, what the user leads and still owes).
+    # A dozen conditional counts over each follow-up cost twice as much. The to-do's waiting requests (at most one a
+    # follow-up: a constraint) are counted from the few pending requests.
+    bucket = Case(
+        *[When(condition, then=Value(key)) for key, condition in conditions.items()], output_field=CharField(),
     )
+    counts = {f"group_{key}": 0 for key in conditions} | {f"status_{value}": 0 for value in FollowUp.Status.values}
+    counts |= {"queue_undated_report_backs": 0, "queue_mine": 0}
+    cells = visible.order_by().annotate(
+        group=bucket,
+        report_back=ExpressionWrapper(Q(kind=FollowUp.Kind.REPORT_BACK), output_field=BooleanField()),
+        mine=ExpressionWrapper(Q(lead=request.user.pk), output_field=BooleanField()),
+    ).values_list("status", "group", "report_back", "mine").annotate(count=Count("pk"))
+    owed_statuses, mine_statuses = set(FollowUp.ACTIVE_STATUSES), set(FollowUpFilterForm.OWED)
+    for status, group, report_back, mine, count in cells:
+        counts[f"status_{status}"] += count
+        if status in owed_statuses:
+            counts[f"group_{group}"] += count
+            counts["queue_undated_report_backs"] += count if group == "undated" and report_back else 0
+        counts["queue_mine"] += count if mine and status in mine_statuses else 0
+    counts["queue_waiting"] = DueDateChange.objects.filter(
+        status=DueDateChange.Status.PENDING, follow_up__in=visible.values("pk"),
+    ).count()
     if is_clerk:
         todo = [
             Queue("waiting", "Extensions and proposed due dates to decide", counts["queue_waiting"], "waiting=on"),
