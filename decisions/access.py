@@ -360,14 +360,19 @@ class FollowUpSummary:
 SUMMARY_CHECKS = 50  # up to this many minutes are checked one by one; more, against the official's whole set
 
 
-def follow_up_summaries(user, minutes):
+def follow_up_summaries(user, minutes, *, read_through_access=False):
     """Other agencies' follow-ups still owed on `minutes` (a minute or several) that concern `user`, as
-    summaries. Clerks and readers see every follow-up in full, so they get none."""
+    summaries. Clerks and readers see every follow-up in full, so they get none.
+
+    `read_through_access`: the caller read `minutes` from `visible_minutes(user)` in this request, so they concern
+    the user and are not checked again (a page's minute, a paper page's minutes)."""
     scope = scope_of(user)
     minutes = [minutes] if isinstance(minutes, Minute) else list(minutes)
     if not scope.is_limited:
         return []
-    if "_records" in scope.__dict__ or len(minutes) > SUMMARY_CHECKS:
+    if read_through_access:
+        minute_ids = sorted(minute.pk for minute in minutes)
+    elif "_records" in scope.__dict__ or len(minutes) > SUMMARY_CHECKS:
         minute_ids = sorted(minute.pk for minute in minutes if minute.pk in scope.minute_ids)
     else:  # a page's few minutes, each checked by its own lookups (see visible_minutes)
         minute_ids = sorted(visible_minutes(user, few=True).filter(pk__in=[m.pk for m in minutes]).values_list("pk", flat=True))

@@ -423,7 +423,7 @@ def minute_detail(request, pk):
         Prefetch("follow_ups", queryset=_with_list_context(follow_ups), to_attr="visible_follow_ups"),
     )
     return render(request, "decisions/minute_detail.html", {
-        "minute": minute, "decisions": _with_summaries(decisions, access.follow_up_summaries(request.user, minute)),
+        "minute": minute, "decisions": _with_summaries(decisions, access.follow_up_summaries(request.user, minute, read_through_access=True)),
         "release": getattr(minute, "release", None), "today": timezone.localdate(),
     })
 
@@ -446,7 +446,7 @@ def paper_detail(request, pk):
             Prefetch("follow_ups", queryset=_with_list_context(access.visible_follow_ups(request.user)), to_attr="visible_follow_ups"),
         ), to_attr="items")
     ))
-    summaries = access.follow_up_summaries(request.user, minutes)
+    summaries = access.follow_up_summaries(request.user, minutes, read_through_access=True)
     for minute in minutes:
         minute.items = _with_summaries(minute.items, summaries)
     return render(request, "decisions/paper_detail.html", {"paper": paper, "minutes": minutes, "today": timezone.localdate()})

@@ -424,17 +424,18 @@ def _grow(world, count):
 
 
 @pytest.mark.parametrize("page, queries", [
-    # session, user, profile, scope; four groups (rows; a count only when full), the status counts; the coming
-    # meetings (none here) and the machinery-of-government changes that touch the official
-    ("dashboard", 11),
+    # session, user, profile, scope; four groups (rows; a count only when full), the counts in one grouped pass,
+    # the waiting requests; the coming meetings (none here) and the machinery-of-government changes that touch
+    # the official
+    ("dashboard", 12),
     # session, user, profile, scope; the count, the filter's portfolios, agencies and committees, the page's keys
     # (from the follow-ups alone), then its rows with their context
     ("followup_list", 10),
     # session, user, profile, scope; the minute (with committee, paper, confirming minute and release) checked by
-    # its own indexed lookups, never the official's whole set; its portfolios; the same check for others'
-    # summaries, then the summaries; decision items, their redactions with grounds, their own follow-ups; the
-    # access-log row of this read
-    ("minute", 12),
+    # its own indexed lookups, never the official's whole set; its portfolios; others' summaries (the minute is
+    # not checked again); decision items, their redactions with grounds, their own follow-ups; the access-log row
+    # of this read
+    ("minute", 11),
 ])
 def test_the_officials_pages_run_the_same_queries_at_two_sizes(client, world, page, queries, django_assert_num_queries):
     client.force_login(world.official)
