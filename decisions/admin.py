@@ -288,9 +288,12 @@ class FollowUpAdmin(LargeListMixin, RecordAdmin):
         "status", "kind", OverdueFilter, ("due_date", admin.DateFieldListFilter), "decision__minute__committee",
         "responsible_portfolio", "responsible_agency",
     ]
-    # The page's rows are sorted and cut from the follow-ups alone, then their labels read in a few queries:
-    # joining first would join every follow-up before the sort.
+    # The page's rows are sorted and cut from the follow-ups alone, then read with their labels in one query
+    # (LargeListMixin): joining first would join every follow-up before the sort.
     list_select_related = []
+    list_context = [
+        "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
+    ]
     search_fields = ["decision__minute__reference", "description", "decision__text", "responsible_text"]
     autocomplete_fields = [
         "decision", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
@@ -329,11 +332,6 @@ class FollowUpAdmin(LargeListMixin, RecordAdmin):
         if not search.clean(search_term):
             return super().get_search_results(request, queryset, search_term)
         return search.filter_follow_ups(queryset, search_term), False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
-        )
 
     @admin.display(description="Due", ordering="due_date")
     def due(self, follow_up):
