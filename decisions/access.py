@@ -162,16 +162,30 @@ class Scope:
     def paper_ids(self):
         return self._records[1]
 
+    @cached_property
+    def minute_keys(self):
+        """The minutes that concern the official, sorted, for `among`."""
+        return Keys(sorted(self.minute_ids))
+
+    @cached_property
+    def paper_keys(self):
+        return Keys(sorted(self.paper_ids))
+
 
 def _int(value):
     return Value(value, output_field=IntegerField())
 
 
 class Keys:
-    """Primary keys for `among`: held whole, so Django does not prepare them one by one."""
+    """Primary keys for `among`: held whole, so Django does not prepare them one by one, and written out once
+    however many queries of the request use them."""
 
     def __init__(self, keys):
         self.keys = keys
+
+    @cached_property
+    def as_array(self):
+        return "{" + ",".join(map(str, map(int, self.keys))) + "}"
 
     def __iter__(self):
         return iter(self.keys)
@@ -190,7 +204,7 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        return "{" + ",".join(str(int(key)) for key in self.rhs) + "}"
+        return self.rhs.as_array if isinstance(self.rhs, Keys) else Keys(self.rhs).as_array
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -201,10 +215,10 @@ ForeignObject.register_lookup(AnyOf)  # foreign keys keep lookups of their own
 
 
 def among(field, keys):
-    """Q: `field` is one of `keys` (a sorted list of primary keys), however many."""
+    """Q: `field` is one of `keys` (a sorted list of primary keys, or Keys), however many."""
     if connection.vendor == "postgresql":
-        return Q(**{f"{field}__any_of": Keys(keys)})
-    return Q(**{f"{field}__in": keys})
+        return Q(**{f"{field}__any_of": keys if isinstance(keys, Keys) else Keys(keys)})
+    return Q(**{f"{field}__in": list(keys)})
 
 
 # One Scope per user object (a request's user lives as long as the request), found by identity and
@@ -285,7 +299,7 @@ def visible_minutes(user, *, few=False):
         return Minute.objects.none() if condition is None else Minute.objects.filter(condition)
     if not scope.minute_ids:
         return Minute.objects.none()
-    return Minute.objects.filter(among("pk", sorted(scope.minute_ids)))
+    return Minute.objects.filter(among("pk", scope.minute_keys))
 
 
 def visible_papers(user, *, few=False):
@@ -298,7 +312,7 @@ def visible_papers(user, *, few=False):
         return Paper.objects.none() if condition is None else Paper.objects.filter(condition)
     if not scope.paper_ids:
         return Paper.objects.none()
-    return Paper.objects.filter(among("pk", sorted(scope.paper_ids)))
+    return Paper.objects.filter(among("pk", scope.paper_keys))
 
 
 def visible_decisions(user):
@@ -307,7 +321,7 @@ def visible_decisions(user):
         return DecisionItem.objects.all()
     if not scope.minute_ids:
         return DecisionItem.objects.none()
-    return DecisionItem.objects.filter(among("minute_id", sorted(scope.minute_ids)))
+    return DecisionItem.objects.filter(among("minute_id", scope.minute_keys))
 
 
 def visible_follow_ups(user):
