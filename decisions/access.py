@@ -239,6 +239,29 @@ def scope_of(user):
     return scope
 
 
+def read_scopes(users):
+    """Read the scopes of many users in one query rather than one each: a reminder run's recipients, whose
+    copies are each checked with `may_see` as they are sent. Scopes already read are left as they are."""
+    unread = {}
+    for user in users:
+        scope = scope_of(user)
+        if scope.profile is not None and "_agencies_and_portfolios" not in scope.__dict__:
+            unread[scope.profile.pk] = scope
+    if not unread:
+        return
+    profiles = sorted(unread)
+    agencies = Profile.agencies.through.objects.filter(profile_id__in=profiles).annotate(route=_int(1))
+    portfolios = Profile.portfolios.through.objects.filter(profile_id__in=profiles).annotate(route=_int(2))
+    found = {pk: (set(), set()) for pk in unread}
+    rows = agencies.values_list("profile_id", "route", "agency_id").union(
+        portfolios.values_list("profile_id", "route", "portfolio_id"), all=True
+    )
+    for profile, route, pk in rows:
+        found[profile][route - 1].add(pk)
+    for profile, scope in unread.items():
+        scope._agencies_and_portfolios = tuple(frozenset(keys) for keys in found[profile])  # the cached_property, read
+
+
 def profile_of(user):
     return getattr(user, "profile", None) if user.is_authenticated else None
 

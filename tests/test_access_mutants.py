@@ -180,3 +180,33 @@ def test_a_scope_of_agencies_and_portfolios_sees_what_an_official_of_them_sees_a
         assert access.may_see(scope, minute)  # it carries their follow-up
         assert [s.description for s in access.follow_up_summaries(scope, minute)] == ["MSD's"]
     assert not access.may_act(token, ours) and access.may_act(official, ours)
+
+
+def test_scopes_read_together_are_each_users_own_in_one_query(django_assert_num_queries):
+    """A reminder run reads its recipients' scopes at once (access.read_scopes): each must be exactly what that
+    person's own profile gives, agencies and portfolios kept apart, and a clerk or a person with none left alone."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import AgencyFactory, PortfolioFactory
+
+    mbie, msd = AgencyFactory(short_name="MBIE"), AgencyFactory(short_name="MSD")
+    resources = PortfolioFactory(name="Resources")
+    made = [
+        make_user(Profile.Role.OFFICIAL, username="agency", agencies=[mbie]),
+        make_user(Profile.Role.OFFICIAL, username="both", agencies=[msd], portfolios=[resources]),
+        make_user(Profile.Role.OFFICIAL, username="portfolio", portfolios=[resources]),
+        make_user(Profile.Role.OFFICIAL, username="nothing"),
+        make_user(Profile.Role.CLERK, username="clerk"),
+    ]
+    users = get_user_model().objects.select_related("profile").in_bulk([user.pk for user in made])
+
+    with django_assert_num_queries(1):
+        access.read_scopes(users.values())
+    with django_assert_num_queries(0):
+        scopes = {user.username: (access.scope_of(user).agencies, access.scope_of(user).portfolios) for user in users.values()}
+    assert scopes == {
+        "agency": ({mbie.pk}, frozenset()), "both": ({msd.pk}, {resources.pk}), "portfolio": (frozenset(), {resources.pk}),
+        "nothing": (frozenset(), frozenset()), "clerk": (frozenset(), frozenset()),
+    }
+    with django_assert_num_queries(0):
+        access.read_scopes(users.values())  # read already

@@ -48,9 +48,17 @@ def message_id_for(copies, releases=()):
     return f"<reminders-{first}-{digest}@{_mail_domain()}>"
 
 
-@functools.lru_cache(maxsize=20_000)  # a follow-up is in each of its recipients' digests
+@functools.cache
+def _follow_up_path_pattern():
+    """The follow-up page's path with `{}` for its key: reversed once, not once for each of thousands of follow-ups."""
+    sentinel = 987_654_321_987
+    path = reverse("decisions:followup_detail", args=[sentinel])
+    return path.replace(str(sentinel), "{}") if path.count(str(sentinel)) == 1 else None
+
+
 def _follow_up_path(pk):
-    return reverse("decisions:followup_detail", args=[pk])
+    pattern = _follow_up_path_pattern()
+    return pattern.format(int(pk)) if pattern else reverse("decisions:followup_detail", args=[pk])
 
 
 def follow_up_url(follow_up):

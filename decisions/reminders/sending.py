@@ -185,6 +185,7 @@ def send_due(*, on, now=None):
         return result
 
     users = get_user_model().objects.select_related("profile").in_bulk(recipients)
+    access.read_scopes(users.values())  # what each may see, for the checks as their copies are sent
     mailer = mail.mailers.default
     sender = _Sender(mailer, users, on=on, now=now, cfg=cfg, result=result)
     try:
