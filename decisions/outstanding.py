@@ -5,6 +5,7 @@ date, in a fixed order, and nothing records when it was made.
 """
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -117,6 +118,10 @@ def outstanding_pdf(context):
     """The paper as PDF bytes (WeasyPrint), its marking at the top and bottom of every page."""
     from weasyprint import CSS, HTML
 
+    # The same records give the same bytes. Where HarfBuzz's subsetter (Debian's libharfbuzz-subset0) is missing,
+    # WeasyPrint subsets fonts with fontTools, which stamps each font with the time unless SOURCE_DATE_EPOCH (the
+    # reproducible-builds convention, read by fontTools alone here) says otherwise.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     html = render_to_string("decisions/meeting_outstanding_print.html", context)
     stylesheet = CSS(string=PDF_STYLESHEET % {"marking": context["document_marking"].replace('"', "")})
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
