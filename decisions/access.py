@@ -27,7 +27,8 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, Field, ForeignObject, IntegerField, Lookup, OuterRef, Q, Value
+from django.db.models import BooleanField, Exists, Field, ForeignObject, IntegerField, Lookup, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from cabinet.models import Minute, Paper, ProactiveRelease, Profile
@@ -96,32 +97,48 @@ class Scope:
     def _records(self):
         """The minutes that concern the official ({minute: its paper}) and the papers that do, in one query.
 
-        The minutes are read once, each with its paper, where its key is in one of the indexed lookups (by
-        portfolio, by its paper's lead agency, by the official's own follow-ups): one pass over the minutes
-        rather than one join to them for each lookup. The papers come from indexed lookups by portfolio and
-        lead agency, and as the papers of those minutes.
+        The minutes are read once, each with its paper. On PostgreSQL they are found by their access keys (kept by
+        triggers: migration decisions 0017), one lookup in a GIN index; elsewhere by the indexed lookups the keys
+        stand for (by portfolio, by its paper's lead agency, by the official's own follow-ups), in one pass over
+        the minutes. The papers come from indexed lookups by portfolio and lead agency, and as the papers of those
+        minutes.
         """
-        no_minute = _int(None)
-        concerns, papers = Q(), []
+        concerns = self._concerns_by_keys() if connection.vendor == "postgresql" else self._concerns_by_lookups()
+        if concerns is None:
+            return {}, frozenset()
+        no_minute, papers = _int(None), []
         if self.portfolios:
-            portfolios = sorted(self.portfolios)
-            concerns |= Q(pk__in=Minute.portfolios.through.objects.filter(portfolio_id__in=portfolios).values("minute_id"))
             papers.append(
-                Paper.portfolios.through.objects.filter(portfolio_id__in=portfolios)
+                Paper.portfolios.through.objects.filter(portfolio_id__in=sorted(self.portfolios))
                 .annotate(no_minute=no_minute).values_list("no_minute", "paper_id")
             )
         if self.agencies:
-            agencies = sorted(self.agencies)
-            concerns |= Q(paper_id__in=Paper.objects.filter(lead_agency_id__in=agencies).values("pk"))
-            papers.append(Paper.objects.filter(lead_agency_id__in=agencies).annotate(no_minute=no_minute).values_list("no_minute", "pk"))
-        if self.own() is not None:
-            concerns |= Q(pk__in=FollowUp.objects.filter(self.own()).values("minute_id"))
-        if not concerns:
-            return {}, frozenset()
+            papers.append(
+                Paper.objects.filter(lead_agency_id__in=sorted(self.agencies))
+                .annotate(no_minute=no_minute).values_list("no_minute", "pk")
+            )
         minutes = Minute.objects.filter(concerns).values_list("pk", "paper_id").order_by()
         rows = list(minutes.union(*[lookup.order_by() for lookup in papers]).order_by())
         minutes = {minute: paper for minute, paper in rows if minute is not None}
         return minutes, frozenset(paper for _, paper in rows if paper is not None)
+
+    def _concerns_by_keys(self):
+        """A minute concerns the official when its access keys (agencies, and portfolios negated) meet theirs."""
+        keys = [*sorted(self.agencies), *sorted(-pk for pk in self.portfolios)]
+        if not keys:
+            return None
+        return Q(RawSQL('"cabinet_minute"."access_keys" && %s::bigint[]', [Keys(keys).as_array], output_field=BooleanField()))
+
+    def _concerns_by_lookups(self):
+        """The same rule by the lookups the keys stand for."""
+        condition = Q()
+        if self.portfolios:
+            condition |= Q(pk__in=Minute.portfolios.through.objects.filter(portfolio_id__in=sorted(self.portfolios)).values("minute_id"))
+        if self.agencies:
+            condition |= Q(paper_id__in=Paper.objects.filter(lead_agency_id__in=sorted(self.agencies)).values("pk"))
+        if self.own() is not None:
+            condition |= Q(pk__in=FollowUp.objects.filter(self.own()).values("minute_id"))
+        return condition or None
 
     def concerning_minutes(self):
         """The same rule as `_records`, as a condition on each minute row: indexed lookups for that minute alone.
