@@ -9,11 +9,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cabinet import business_days
+from cabinet.paths import record_path
 from cabinet.references import InvalidReference, parse_reference
 
 
@@ -245,7 +245,7 @@ class Paper(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("decisions:paper_detail", args=[self.pk])
+        return record_path("decisions:paper_detail", self.pk)
 
     @property
     def marking(self):
@@ -333,7 +333,7 @@ class Minute(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("decisions:minute_detail", args=[self.pk])
+        return record_path("decisions:minute_detail", self.pk)
 
     @property
     def parsed_reference(self):
@@ -495,7 +495,7 @@ class ProactiveRelease(models.Model):
         return f"Release of {self.minute}"
 
     def get_absolute_url(self):
-        return reverse("decisions:release_detail", args=[self.pk])
+        return record_path("decisions:release_detail", self.pk)
 
     @property
     def owed_date(self):
@@ -633,7 +633,7 @@ class Meeting(models.Model):
         return f"{self.committee.code} meeting, {self.meeting_date:%A} {self.meeting_date.day} {self.meeting_date:%B %Y}"
 
     def get_absolute_url(self):
-        return reverse("decisions:meeting_detail", args=[self.pk])
+        return record_path("decisions:meeting_detail", self.pk)
 
     @property
     def lodgement_has_passed(self):

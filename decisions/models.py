@@ -10,11 +10,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cabinet import business_days
+from cabinet.paths import record_path
 from decisions import lifecycle
 from cabinet.models import Agency, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio
 
@@ -285,7 +285,7 @@ class FollowUp(models.Model):
         return f"{self.get_kind_display()} on {self.decision}"
 
     def get_absolute_url(self):
-        return reverse("decisions:followup_detail", args=[self.pk])
+        return record_path("decisions:followup_detail", self.pk)
 
     @property
     def is_active(self):

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cabinet.business_days import business_days_between
+from cabinet.paths import record_path
 from cabinet.models import Classification, Profile, format_marking
 from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
@@ -48,17 +49,8 @@ def message_id_for(copies, releases=()):
     return f"<reminders-{first}-{digest}@{_mail_domain()}>"
 
 
-@functools.cache
-def _follow_up_path_pattern():
-    """The follow-up page's path with `{}` for its key: reversed once, not once for each of thousands of follow-ups."""
-    sentinel = 987_654_321_987
-    path = reverse("decisions:followup_detail", args=[sentinel])
-    return path.replace(str(sentinel), "{}") if path.count(str(sentinel)) == 1 else None
-
-
 def _follow_up_path(pk):
-    pattern = _follow_up_path_pattern()
-    return pattern.format(int(pk)) if pattern else reverse("decisions:followup_detail", args=[pk])
+    return record_path("decisions:followup_detail", pk)
 
 
 def follow_up_url(follow_up):
@@ -186,9 +178,8 @@ class FollowUpLines:
         )
 
 
-@functools.lru_cache(maxsize=20_000)
 def _release_path(pk):
-    return reverse("decisions:release_detail", args=[pk])
+    return record_path("decisions:release_detail", pk)
 
 
 def release_line(release, on):
