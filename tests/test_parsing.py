@@ -1063,3 +1063,25 @@ def test_a_watermark_word_before_a_sub_item_without_a_verb_is_dropped():
     minute = minute_with_items("1 agreed that the share may be spent on:\n1.1 x;\n1.2\nReleased\nemergency waste management.")
 
     assert decision(minute, "1.2").text == "emergency waste management."
+
+
+def test_a_released_by_name_the_page_wrapped_is_read_whole_and_its_words_are_watermark_words():
+    minute = parse_minute(
+        "Proactive Release Date: 5 August 2019. These have been proactively released by the Minister of Foreign\n"
+        "Affairs: First Review (CAB-19-MIN-223).\n\nCAB-19-MIN-0223\nCabinet\nMinute of Decision\n\nAn Example Period Ended 10 May 2019 Affairs\n\n"
+        "On 13 May 2019, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.release.released_by == "Minister of Foreign Affairs"
+    assert minute.title == "An Example Period Ended 10 May 2019"  # "Affairs" after a number is a watermark word
+
+
+def test_a_released_by_line_of_its_own_does_not_take_the_next_line_into_the_name():
+    minute = parse_minute(
+        "Proactively released by the Minister of Justice\nIN CONFIDENCE\n\nCAB-25-MIN-0001\nCabinet\nMinute of Decision\n\n"
+        "An Example Title\n\nOn 1 July 2025, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.release.released_by == "Minister of Justice"
+    assert minute.classification == "IN CONFIDENCE"
+

@@ -7,7 +7,7 @@ from cabinet.grounds import grounds_in_text
 from .dates import DAY_DATE_PATTERN, parse_date, safe_date
 from .redactions import SECTION_CODE
 from .results import ParsedDocument, ParsedRelease
-from .text import squash
+from .text import squash, unwrap_released_by
 
 _COVER_MARKERS = re.compile(
     r"COVERSHEET|Date\s+to\s+be\s+published|proactively\s+released|Proactive\s+Release|List\s+of\s+documents",
@@ -55,7 +55,7 @@ def parse_release(cover):
         redacted=_redacted(cover),
         grounds=_grounds(cover),
     )
-    if match := _RELEASED_BY.search(cover):
+    if match := _RELEASED_BY.search(unwrap_released_by(cover)):
         release.released_by = squash(match["by"])
         release.minister = release.minister or (squash(match["minister"]) if match["minister"] else None)
         office = _MINISTER_OF.match(squash(match["office"] or match["by"]))
