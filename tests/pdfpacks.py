@@ -43,7 +43,7 @@ def build_pack(documents, *, watermark=True, stamps=True, page_numbers=True):
     pages = []
     for document in documents:
         if document.text.strip():
-            pages.extend((document, lines) for lines in _paginate(_lines(document.text)))
+            pages.extend((document, lines) for lines in _paginate(wrapped_lines(document.text)))
         pages.extend((document, None) for _ in range(document.scanned_pages))
     for number, (document, lines) in enumerate(pages, start=1):
         if lines is None:
@@ -65,7 +65,7 @@ def build_pack(documents, *, watermark=True, stamps=True, page_numbers=True):
     return buffer.getvalue()
 
 
-def _lines(text):
+def wrapped_lines(text):
     """Wrapped lines; a wrapped bullet's continuation keeps the bullet's indent. Tab-separated rows stay whole."""
     lines = []
     for line in text.split("\n"):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from decisions.parsing import NotAMinute, parse_minute
+from tests.pdfpacks import WRAP, sample_text, wrapped_lines
 
 SAMPLES = Path(__file__).parent / "samples"
 REAL_SAMPLES = sorted(path.name for path in SAMPLES.glob("*.txt") if not path.name.startswith("invented"))
@@ -1085,3 +1086,29 @@ def test_a_released_by_line_of_its_own_does_not_take_the_next_line_into_the_name
     assert minute.release.released_by == "Minister of Justice"
     assert minute.classification == "IN CONFIDENCE"
 
+
+def test_a_portfolio_line_the_page_wrapped_goes_on_to_the_blank_line():
+    minute = parse_minute(
+        "CAB-19-MIN-0330\nCabinet\nMinute of Decision\n\nProposed Overseas Travel Portfolio Foreign\nAffairs / Trade and\n"
+        "Export Growth\n\nNot a portfolio\n\nOn 1 July 2019, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.portfolios == ["Foreign Affairs", "Trade and Export Growth"]
+
+
+def test_an_extract_title_the_page_wrapped_is_read_whole_up_to_the_lead_in():
+    minute = parse_minute(
+        "Extract from Cabinet Minute SWC-19-MIN-0085: Adopting the Child and Youth Wellbeing\nStrategy\n"
+        "On 24 July 2019, the Cabinet Social Wellbeing Committee (SWC):\n\n1 noted x.\n"
+    )
+
+    assert minute.title == "Adopting the Child and Youth Wellbeing Strategy"
+
+
+@pytest.mark.parametrize("name", ["CAB-19-MIN-0223.txt", "CAB-19-MIN-0330.txt", "SWC-19-MIN-0085.txt"])
+def test_a_sample_wrapped_at_88_characters_as_a_page_prints_it_gives_the_record_of_its_long_lines(name):
+    text = sample_text(SAMPLES / name)
+    wrapped = "\n".join(wrapped_lines(text))
+    assert max(len(line) for line in wrapped.split("\n")) <= WRAP < max(len(line) for line in text.split("\n"))
+
+    assert parse_minute(wrapped) == parse_minute(text)
