@@ -12,6 +12,7 @@ from decisions.importing import ImportRefused, plan_import
 from decisions.models import DecisionItem
 from decisions.packs import PackRefused, plan_pack, save_pack
 from decisions.parsing import parse_minute
+from decisions.parsing.pdf import read_pdf
 from tests.pdfpacks import Document, build_pack, sample_text
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,16 @@ def test_cab_26_min_0018_as_a_pdf_gives_its_plain_text_record_with_the_stamped_c
     assert from_pdf.pop("classification") == "IN CONFIDENCE"  # printed only as the stamp on each page
     from_text.pop("classification")
     assert from_pdf == from_text
+
+
+def test_a_one_page_pdf_sets_its_classification_stamp_aside_as_a_longer_one_does():
+    text = sample_text(SAMPLES / "regression" / "h03-fps-oral-one-sentence.txt")  # prints RESTRICTED above its title
+    content = build_pack([Document(text)])
+    [page] = read_pdf(content).pages
+
+    assert page.furniture == ["IN CONFIDENCE", "1"]  # nothing repeats on one page: the stamp is known by its words
+    assert "IN CONFIDENCE" not in page.text
+    assert plan_pack("minute.pdf", content).minutes[0].plan.parsed.classification == "RESTRICTED"
 
 
 def test_pages_of_the_paper_never_become_decision_items():

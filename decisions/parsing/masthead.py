@@ -17,6 +17,8 @@ _EXTRACT_TITLE = re.compile(
 )
 _LEVEL = r"TOP\s+SECRET|SECRET|CONFIDENTIAL|RESTRICTED|SENSITIVE|IN[\s-]+CONFIDENCE|UNCLASSIFIED"
 _CLASSIFICATION = re.compile(rf"(?=[A-Z]{{2}})(?<![A-Za-z])(?:(?P<endorsement>[A-Z]{{3,20}})\s*:\s*)?(?P<level>{_LEVEL})(?![A-Za-z])")
+# A classification stamp on its own, as printed in a page's header or footer: "IN CONFIDENCE", "BUDGET : SENSITIVE".
+CLASSIFICATION_STAMP = re.compile(rf"[ \t]*(?:[A-Z]{{3,20}}\s*:\s*)?(?:{_LEVEL})[ \t]*")
 _CLASSIFICATION_LINE = re.compile(rf"^[ \t]*(?:[A-Z]{{3,20}}\s*:\s*)?(?:{_LEVEL})[ \t]*$", re.MULTILINE)
 _REFERENCE_LINE = re.compile(rf"^[ \t]*(?:{REFERENCE.pattern})[ \t]*$", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
