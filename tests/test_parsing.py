@@ -1112,3 +1112,21 @@ def test_a_sample_wrapped_at_88_characters_as_a_page_prints_it_gives_the_record_
     assert max(len(line) for line in wrapped.split("\n")) <= WRAP < max(len(line) for line in text.split("\n"))
 
     assert parse_minute(wrapped) == parse_minute(text)
+
+
+@pytest.mark.parametrize("cover, released_by, minister, portfolios", [
+    ("These documents have been proactively released by the Department of Internal Affairs (DIA).",
+     "Department of Internal Affairs", None, []),
+    ("This minute has been proactively released by the Department of the Prime Minister and Cabinet on behalf of Hon "
+     "Mark Example, Minister for Emergency\nManagement and Recovery.",
+     "Department of the Prime Minister and Cabinet", "Hon Mark Example", ["Emergency Management and Recovery"]),
+])
+def test_who_released_a_minute_is_read_past_an_abbreviation_and_an_on_behalf_of_without_a_comma(
+    cover, released_by, minister, portfolios,
+):
+    minute = parse_minute(f"{cover}\n\nCAB-25-MIN-0001\nCabinet\nMinute of Decision\n\nAn Example Title\n\n"
+                          "On 1 July 2025, Cabinet:\n\n1 noted x.\n")
+
+    assert (minute.release.released_by, minute.release.minister, minute.release.portfolios) == (
+        released_by, minister, portfolios,
+    )

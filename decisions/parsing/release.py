@@ -23,8 +23,8 @@ _PORTFOLIO = re.compile(rf"(?:^|[\t\n])[ \t]*Portfolios?[ \t]*[:\t][ \t]*(?P<val
 _TITLE = re.compile(rf"Title\s+of\s+(?:the\s+)?(?:Cabinet\s+)?paper[ \t]*[:\t][ \t]*(?P<value>[^\t\n]+?)[ \t]*{_CELL_END}", re.IGNORECASE)
 _REDACTED = re.compile(r"Information\s+redacted\s*:?\s*(?P<answer>YES|NO)\b", re.IGNORECASE)
 _RELEASED_BY = re.compile(
-    r"(?:proactively\s+)?released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,100}?)"
-    r"(?:,\s+on\s+behalf\s+of\s+(?P<minister>(?:Rt\s+)?Hon\s+[^,.\n]{2,60}?)(?:,\s+(?P<office>Minister\s+(?:of|for)\s+[^.\n:]{2,80}?))?)?\s*[.:\n]",
+    r"(?:proactively\s+)?released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,100}?)(?:\s*\([A-Z]{2,8}\))?"  # "(DIA)"
+    r"(?:,?\s+on\s+behalf\s+of\s+(?P<minister>(?:Rt\s+)?Hon\s+[^,.\n]{2,60}?)(?:,\s+(?P<office>Minister\s+(?:of|for)\s+[^.\n:]{2,80}?))?)?\s*[.:\n]",
 )
 # "redacted in accordance with MBIE's policy on Proactive Release": the agency that released it.
 _AGENCY_POLICY = re.compile(r"(?P<agency>[A-Z][\w&]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&]*){0,8})[’']s\s+[Pp]olicy\s+on\s+[Pp]roactive\s+[Rr]elease")

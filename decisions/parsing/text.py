@@ -34,13 +34,13 @@ _STAMPS = re.compile(
 
 _BASE_WATERMARK = frozenset({"Proactively", "proactively", "Released", "released", "RELEASED", "by", "of", "the"})
 _RELEASED_BY = re.compile(r"[Pp]roactively\s+released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,80})")
-# "...have been proactively released by the Minister of Foreign\nAffairs: First ...": a sentence the page wrapped inside
-# the name; the next line holds only the rest of the name (capitalised words and connectives) up to its punctuation.
-_NAME_CUT_BY_WRAP = re.compile(
-    r"(?P<before>\b(?:been|is|was|were|are)\s+(?:proactively\s+)?released\s+by\s+(?:the\s+)?[A-Z][^\n:;.,()]{0,80}?)"
-    r"[ \t]*\n[ \t]*"
-    r"(?P<rest>[A-Z][\w’'-]*(?:[ \t]+(?:[A-Z][\w’'-]*|of|for|and|the|&))*[ \t]*[:;.,(])"
+# "...have been proactively released by the Minister of Foreign\nAffairs: First ...": a sentence the page wrapped, up to
+# its full stop, colon or semicolon within a paragraph. Only one that starts mid-sentence: a line "Proactively released
+# by the Minister of Justice" of its own (a stamp) ends at its line.
+_RELEASED_BY_SENTENCE = re.compile(
+    r"\b(?:been|is|was|were|are)\s+(?:proactively\s+)?released\s+by\s+(?:[^\n.:;]|\n(?![ \t]*\n)){2,300}?[.:;]"
 )
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _WATERMARK_EVIDENCE = re.compile(r"Proactively|proactively released|released[A-Z]", re.IGNORECASE)
 # "releasedForeign", "GoalsForeign", "ofForeign": a word glued to the next without a space.
 _GLUED = re.compile(r"\b(?P<head>[A-Z]?[a-z]{2,})(?P<tail>[A-Z][a-z]+)\b")
@@ -78,8 +78,8 @@ def prepare(text):
 
 
 def unwrap_released_by(text):
-    """The text with a "released by <name>" sentence that a page wrapped inside the name joined back onto one line."""
-    return _NAME_CUT_BY_WRAP.sub(r"\g<before> \g<rest>", text)
+    """The text with a "released by <name>" sentence that a page wrapped joined back onto one line."""
+    return _RELEASED_BY_SENTENCE.sub(lambda match: _LINE_BREAK.sub(" ", match.group()), text)
 
 
 def watermark_words(text):
