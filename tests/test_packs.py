@@ -160,7 +160,7 @@ def test_importminute_json_gives_a_list_of_documents_for_a_pack(tmp_path):
 
 
 def every_sample():
-    paths = sorted(SAMPLES.glob("*.txt")) + sorted((SAMPLES / "regression").glob("*.txt"))
+    paths = [path for folder in (SAMPLES, SAMPLES / "regression", SAMPLES / "regression2") for path in sorted(folder.glob("*.txt"))]
     return [str(path.relative_to(SAMPLES)) for path in paths]
 
 
@@ -169,6 +169,12 @@ def test_characters_windows_1252_cannot_print_come_out_of_the_pdf_as_they_went_i
     assert not printable_in_standard_fonts(text)  # so it is drawn in the embedded TrueType font
 
     assert read_pdf(build_pack([Document(text)])).text == text  # watermarked and stamped, by default
+
+
+def test_bullets_come_out_of_the_pdf_as_bullets():
+    text = "1 agreed that the Scheme cover:\n• parole hearings;\n• counselling."  # reportlab writes "•" as WinAnsi 0x7F
+
+    assert read_pdf(build_pack([Document(text)])).text == text
 
 
 @pytest.mark.parametrize("name", every_sample())

@@ -166,7 +166,8 @@ def _runs(page):
         if scale == 0 or abs(b) / scale > _SKEW or a < 0:
             rotated = True
             return
-        text = text.replace("\n", " ").rstrip()
+        # WinAnsiEncoding maps unused codes to the bullet, and reportlab writes "•" as 0x7F: pypdf reads that as DEL.
+        text = text.replace("\n", " ").replace("\x7f", "•").rstrip()
         size = size or 10
         runs.append(_Run(text, e, f, size * math.hypot(c, d), _width(text, font, widths) * size * scale))
 
