@@ -1,5 +1,6 @@
 """Whole release packs: PDFs generated from the sample texts with watermarks, stamps and page furniture, and text packs."""
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -12,7 +13,8 @@ from decisions.importing import ImportRefused, plan_import
 from decisions.models import DecisionItem
 from decisions.packs import PackRefused, plan_pack, save_pack
 from decisions.parsing import parse_minute
-from tests.pdfpacks import Document, build_pack, sample_text
+from decisions.parsing.pdf import read_pdf
+from tests.pdfpacks import Document, build_pack, printable_in_standard_fonts, sample_text
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).parent / "samples"
@@ -75,6 +77,16 @@ def test_cab_26_min_0018_as_a_pdf_gives_its_plain_text_record_with_the_stamped_c
     assert from_pdf.pop("classification") == "IN CONFIDENCE"  # printed only as the stamp on each page
     from_text.pop("classification")
     assert from_pdf == from_text
+
+
+def test_a_one_page_pdf_sets_its_classification_stamp_aside_as_a_longer_one_does():
+    text = sample_text(SAMPLES / "regression" / "h03-fps-oral-one-sentence.txt")  # prints RESTRICTED above its title
+    content = build_pack([Document(text)])
+    [page] = read_pdf(content).pages
+
+    assert page.furniture == ["IN CONFIDENCE", "1"]  # nothing repeats on one page: the stamp is known by its words
+    assert "IN CONFIDENCE" not in page.text
+    assert plan_pack("minute.pdf", content).minutes[0].plan.parsed.classification == "RESTRICTED"
 
 
 def test_pages_of_the_paper_never_become_decision_items():
@@ -147,29 +159,35 @@ def test_importminute_json_gives_a_list_of_documents_for_a_pack(tmp_path):
     assert documents[2]["decisions"][-1]["printed_verb"] == "agreed in principle"
 
 
-def drawable_samples():
-    """Every sample whose characters the standard PDF fonts reportlab draws with can print (Windows-1252): macrons,
-    ligatures and U+FFFD would come out as boxes in the generated PDF, so those samples are left out."""
-    paths = sorted(SAMPLES.glob("*.txt")) + sorted((SAMPLES / "regression").glob("*.txt"))
-    names = []
-    for path in paths:
-        try:
-            sample_text(path).encode("cp1252")
-        except UnicodeEncodeError:
-            continue
-        names.append(str(path.relative_to(SAMPLES)))
-    return names
+def every_sample():
+    paths = [path for folder in (SAMPLES, SAMPLES / "regression", SAMPLES / "regression2") for path in sorted(folder.glob("*.txt"))]
+    return [str(path.relative_to(SAMPLES)) for path in paths]
 
 
-@pytest.mark.parametrize("name", drawable_samples())
-def test_every_sample_drawn_as_a_watermarked_pdf_gives_the_decisions_and_follow_ups_of_its_text(name):
+def test_characters_windows_1252_cannot_print_come_out_of_the_pdf_as_they_went_in():
+    text = "Te Reo Māori: Ātea, ēĒ īĪ ōŌ ūŪ; Toitū Te Whenua\nofﬁce ﬂow aﬀect oﬃce ba\ufb04e re‐enter non‑breaking \ufffd"
+    assert not printable_in_standard_fonts(text)  # so it is drawn in the embedded TrueType font
+
+    assert read_pdf(build_pack([Document(text)])).text == text  # watermarked and stamped, by default
+
+
+def test_bullets_come_out_of_the_pdf_as_bullets():
+    text = "1 agreed that the Scheme cover:\n• parole hearings;\n• counselling."  # reportlab writes "•" as WinAnsi 0x7F
+
+    assert read_pdf(build_pack([Document(text)])).text == text
+
+
+@pytest.mark.parametrize("name", every_sample())
+def test_every_sample_drawn_as_a_watermarked_pdf_gives_the_record_of_its_text(name):
+    """The whole record, title, portfolios, release and warnings included. Samples Windows-1252 cannot print (macrons,
+    ligatures, U+FFFD) are drawn in the embedded TrueType font (tests/pdfpacks.py)."""
     text = sample_text(SAMPLES / name)
-    from_pdf = plan_pack("sample.pdf", build_pack([Document(text)])).minutes[0].plan.parsed.as_json()
-    from_text = parse_minute(text).as_json()
+    from_pdf = plan_pack("sample.pdf", build_pack([Document(text)])).minutes[0].plan.parsed
+    from_text = parse_minute(text)
+    # Every page is stamped IN CONFIDENCE: a minute printing no classification of its own takes the stamp's.
+    expected = dataclasses.replace(from_text, classification=from_text.classification or "IN CONFIDENCE")
 
-    assert from_pdf["decisions"] == from_text["decisions"]
-    assert from_pdf["follow_ups"] == from_text["follow_ups"]
-    assert (from_pdf["reference"], from_pdf["date"], from_pdf["body"]) == (from_text["reference"], from_text["date"], from_text["body"])
+    assert dataclasses.asdict(from_pdf) == dataclasses.asdict(expected)
 
 
 def test_a_pack_refused_at_saving_leaves_nothing_of_it(clerk):

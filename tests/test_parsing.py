@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from decisions.parsing import NotAMinute, parse_minute
+from tests.pdfpacks import WRAP, sample_text, wrapped_lines
 
 SAMPLES = Path(__file__).parent / "samples"
 REAL_SAMPLES = sorted(path.name for path in SAMPLES.glob("*.txt") if not path.name.startswith("invented"))
@@ -1063,3 +1064,69 @@ def test_a_watermark_word_before_a_sub_item_without_a_verb_is_dropped():
     minute = minute_with_items("1 agreed that the share may be spent on:\n1.1 x;\n1.2\nReleased\nemergency waste management.")
 
     assert decision(minute, "1.2").text == "emergency waste management."
+
+
+def test_a_released_by_name_the_page_wrapped_is_read_whole_and_its_words_are_watermark_words():
+    minute = parse_minute(
+        "Proactive Release Date: 5 August 2019. These have been proactively released by the Minister of Foreign\n"
+        "Affairs: First Review (CAB-19-MIN-223).\n\nCAB-19-MIN-0223\nCabinet\nMinute of Decision\n\nAn Example Period Ended 10 May 2019 Affairs\n\n"
+        "On 13 May 2019, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.release.released_by == "Minister of Foreign Affairs"
+    assert minute.title == "An Example Period Ended 10 May 2019"  # "Affairs" after a number is a watermark word
+
+
+def test_a_released_by_line_of_its_own_does_not_take_the_next_line_into_the_name():
+    minute = parse_minute(
+        "Proactively released by the Minister of Justice\nIN CONFIDENCE\n\nCAB-25-MIN-0001\nCabinet\nMinute of Decision\n\n"
+        "An Example Title\n\nOn 1 July 2025, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.release.released_by == "Minister of Justice"
+    assert minute.classification == "IN CONFIDENCE"
+
+
+def test_a_portfolio_line_the_page_wrapped_goes_on_to_the_blank_line():
+    minute = parse_minute(
+        "CAB-19-MIN-0330\nCabinet\nMinute of Decision\n\nProposed Overseas Travel Portfolio Foreign\nAffairs / Trade and\n"
+        "Export Growth\n\nNot a portfolio\n\nOn 1 July 2019, Cabinet:\n\n1 noted x.\n"
+    )
+
+    assert minute.portfolios == ["Foreign Affairs", "Trade and Export Growth"]
+
+
+def test_an_extract_title_the_page_wrapped_is_read_whole_up_to_the_lead_in():
+    minute = parse_minute(
+        "Extract from Cabinet Minute SWC-19-MIN-0085: Adopting the Child and Youth Wellbeing\nStrategy\n"
+        "On 24 July 2019, the Cabinet Social Wellbeing Committee (SWC):\n\n1 noted x.\n"
+    )
+
+    assert minute.title == "Adopting the Child and Youth Wellbeing Strategy"
+
+
+@pytest.mark.parametrize("name", ["CAB-19-MIN-0223.txt", "CAB-19-MIN-0330.txt", "SWC-19-MIN-0085.txt"])
+def test_a_sample_wrapped_at_88_characters_as_a_page_prints_it_gives_the_record_of_its_long_lines(name):
+    text = sample_text(SAMPLES / name)
+    wrapped = "\n".join(wrapped_lines(text))
+    assert max(len(line) for line in wrapped.split("\n")) <= WRAP < max(len(line) for line in text.split("\n"))
+
+    assert parse_minute(wrapped) == parse_minute(text)
+
+
+@pytest.mark.parametrize("cover, released_by, minister, portfolios", [
+    ("These documents have been proactively released by the Department of Internal Affairs (DIA).",
+     "Department of Internal Affairs", None, []),
+    ("This minute has been proactively released by the Department of the Prime Minister and Cabinet on behalf of Hon "
+     "Mark Example, Minister for Emergency\nManagement and Recovery.",
+     "Department of the Prime Minister and Cabinet", "Hon Mark Example", ["Emergency Management and Recovery"]),
+])
+def test_who_released_a_minute_is_read_past_an_abbreviation_and_an_on_behalf_of_without_a_comma(
+    cover, released_by, minister, portfolios,
+):
+    minute = parse_minute(f"{cover}\n\nCAB-25-MIN-0001\nCabinet\nMinute of Decision\n\nAn Example Title\n\n"
+                          "On 1 July 2025, Cabinet:\n\n1 noted x.\n")
+
+    assert (minute.release.released_by, minute.release.minister, minute.release.portfolios) == (
+        released_by, minister, portfolios,
+    )

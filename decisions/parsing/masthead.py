@@ -11,12 +11,17 @@ _BOILERPLATE = re.compile(
 )
 _PORTFOLIO = re.compile(r"(?<![A-Za-z])(?:Portfolios?|PORTFOLIOS?)\b[ \t]*:?[ \t]*")
 _EXTRACT_TITLE = re.compile(
-    rf"Minute\s+(?:of\s+Decision\s+)?(?:{REFERENCE.pattern})\s*[:\-–]\s*(?P<title>[^\n]{{3,300}})", re.IGNORECASE
+    rf"Minute\s+(?:of\s+Decision\s+)?(?:{REFERENCE.pattern})\s*[:\-–]\s*"
+    # The title's line, and up to two more where the page wrapped it (not a blank line, not the lead-in).
+    r"(?P<title>[^\n]{3,300}(?:\n[ \t]*(?!On\s+[0-9])[^\s][^\n]{0,200}){0,2})", re.IGNORECASE
 )
 _LEVEL = r"TOP\s+SECRET|SECRET|CONFIDENTIAL|RESTRICTED|SENSITIVE|IN[\s-]+CONFIDENCE|UNCLASSIFIED"
 _CLASSIFICATION = re.compile(rf"(?=[A-Z]{{2}})(?<![A-Za-z])(?:(?P<endorsement>[A-Z]{{3,20}})\s*:\s*)?(?P<level>{_LEVEL})(?![A-Za-z])")
+# A classification stamp on its own, as printed in a page's header or footer: "IN CONFIDENCE", "BUDGET : SENSITIVE".
+CLASSIFICATION_STAMP = re.compile(rf"[ \t]*(?:[A-Z]{{3,20}}\s*:\s*)?(?:{_LEVEL})[ \t]*")
 _CLASSIFICATION_LINE = re.compile(rf"^[ \t]*(?:[A-Z]{{3,20}}\s*:\s*)?(?:{_LEVEL})[ \t]*$", re.MULTILINE)
 _REFERENCE_LINE = re.compile(rf"^[ \t]*(?:{REFERENCE.pattern})[ \t]*$", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _TITLE_EDGES = " \t\n#*:;,.-–|"
 _PORTFOLIO_CONNECTIVES = {"and", "of", "for", "the", "on", "&"}
 
@@ -33,7 +38,14 @@ def split_title_and_portfolios(header, watermark):
     if not value.strip() and value_end >= 0:
         # "Portfolio" alone on its line, the names on the next one (text extracted cell by cell).
         value = next((line for line in header[value_end:].split("\n") if line.strip()), "")
+    elif value_end >= 0:
+        value += " " + _paragraph_rest(header[value_end:])  # "Portfolio Foreign\nAffairs": the page wrapped the line
     return clean_title(header[:match.start()], watermark), portfolios(value, watermark)
+
+
+def _paragraph_rest(text):
+    """The lines after a line break up to the next blank line: where a line wrapped by the page goes on."""
+    return " ".join(_BLANK_LINE.split(text, maxsplit=1)[0].split())
 
 
 def title_from_cover(cover, watermark):

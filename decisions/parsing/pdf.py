@@ -4,9 +4,9 @@ pypdf gives each run of text with its position and matrix (see docs/design.md fo
 - text drawn at an angle (the diagonal "Proactively Released" / "RELEASED UNDER THE OFFICIAL INFORMATION ACT"
   watermark) is dropped;
 - lines in the top and bottom bands of the page are page furniture when they are a page number ("3", "Page 3 of 12",
-  "- 3 -") or when the same line (digits aside) stands in the bands of other pages: the "IN CONFIDENCE" stamp, the
-  reference printed on each page, a running title. They are kept aside per page: the reference is evidence of which
-  document a page belongs to;
+  "- 3 -"), a classification stamp ("IN CONFIDENCE", on one page as on many), a reference, or when the same line
+  (digits aside) stands in the bands of other pages: a running title. They are kept aside per page: the reference is
+  evidence of which document a page belongs to, the stamp of its classification;
 - a page with no text of its own but an image (a scan) is reported as needing OCR.
 Lines are rebuilt from positions: runs on one baseline are joined, a wide gap becomes a tab (a table's cells, as the
 coversheet parser reads them), and a larger gap between lines a blank line (a paragraph break).
@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from cabinet.references import LEGACY_MINUTE_PATTERN, MODERN_PATTERN
 
+from .masthead import CLASSIFICATION_STAMP
 from .results import NotAMinute
 
 MAX_PAGES = 2000
@@ -165,7 +166,8 @@ def _runs(page):
         if scale == 0 or abs(b) / scale > _SKEW or a < 0:
             rotated = True
             return
-        text = text.replace("\n", " ").rstrip()
+        # WinAnsiEncoding maps unused codes to the bullet, and reportlab writes "•" as 0x7F: pypdf reads that as DEL.
+        text = text.replace("\n", " ").replace("\x7f", "•").rstrip()
         size = size or 10
         runs.append(_Run(text, e, f, size * math.hypot(c, d), _width(text, font, widths) * size * scale))
 
@@ -243,8 +245,10 @@ def _lines(runs):
 
 
 def _is_furniture(cell, repeated):
-    """A cell of a line in the top or bottom band that the release printed, not the document."""
-    return bool(_PAGE_NUMBER.match(cell)) or _shape(cell) in repeated or _REFERENCE.fullmatch(cell) is not None
+    """A cell of a line in the top or bottom band that the release printed, not the document: a page number, a line
+    other pages print there too, a reference or a classification stamp (also on a one-page PDF, where nothing repeats)."""
+    return (bool(_PAGE_NUMBER.match(cell)) or _shape(cell) in repeated or _REFERENCE.fullmatch(cell) is not None
+            or CLASSIFICATION_STAMP.fullmatch(cell) is not None)
 
 
 def _shape(line):

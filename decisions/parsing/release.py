@@ -7,7 +7,7 @@ from cabinet.grounds import grounds_in_text
 from .dates import DAY_DATE_PATTERN, parse_date, safe_date
 from .redactions import SECTION_CODE
 from .results import ParsedDocument, ParsedRelease
-from .text import squash
+from .text import squash, unwrap_released_by
 
 _COVER_MARKERS = re.compile(
     r"COVERSHEET|Date\s+to\s+be\s+published|proactively\s+released|Proactive\s+Release|List\s+of\s+documents",
@@ -23,8 +23,8 @@ _PORTFOLIO = re.compile(rf"(?:^|[\t\n])[ \t]*Portfolios?[ \t]*[:\t][ \t]*(?P<val
 _TITLE = re.compile(rf"Title\s+of\s+(?:the\s+)?(?:Cabinet\s+)?paper[ \t]*[:\t][ \t]*(?P<value>[^\t\n]+?)[ \t]*{_CELL_END}", re.IGNORECASE)
 _REDACTED = re.compile(r"Information\s+redacted\s*:?\s*(?P<answer>YES|NO)\b", re.IGNORECASE)
 _RELEASED_BY = re.compile(
-    r"(?:proactively\s+)?released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,100}?)"
-    r"(?:,\s+on\s+behalf\s+of\s+(?P<minister>(?:Rt\s+)?Hon\s+[^,.\n]{2,60}?)(?:,\s+(?P<office>Minister\s+(?:of|for)\s+[^.\n:]{2,80}?))?)?\s*[.:\n]",
+    r"(?:proactively\s+)?released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,100}?)(?:\s*\([A-Z]{2,8}\))?"  # "(DIA)"
+    r"(?:,?\s+on\s+behalf\s+of\s+(?P<minister>(?:Rt\s+)?Hon\s+[^,.\n]{2,60}?)(?:,\s+(?P<office>Minister\s+(?:of|for)\s+[^.\n:]{2,80}?))?)?\s*[.:\n]",
 )
 # "redacted in accordance with MBIE's policy on Proactive Release": the agency that released it.
 _AGENCY_POLICY = re.compile(r"(?P<agency>[A-Z][\w&]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&]*){0,8})[’']s\s+[Pp]olicy\s+on\s+[Pp]roactive\s+[Rr]elease")
@@ -55,7 +55,7 @@ def parse_release(cover):
         redacted=_redacted(cover),
         grounds=_grounds(cover),
     )
-    if match := _RELEASED_BY.search(cover):
+    if match := _RELEASED_BY.search(unwrap_released_by(cover)):
         release.released_by = squash(match["by"])
         release.minister = release.minister or (squash(match["minister"]) if match["minister"] else None)
         office = _MINISTER_OF.match(squash(match["office"] or match["by"]))

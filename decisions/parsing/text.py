@@ -34,6 +34,13 @@ _STAMPS = re.compile(
 
 _BASE_WATERMARK = frozenset({"Proactively", "proactively", "Released", "released", "RELEASED", "by", "of", "the"})
 _RELEASED_BY = re.compile(r"[Pp]roactively\s+released\s+by\s+(?:the\s+)?(?P<by>[A-Z][^\n:;.,()]{2,80})")
+# "...have been proactively released by the Minister of Foreign\nAffairs: First ...": a sentence the page wrapped, up to
+# its full stop, colon or semicolon within a paragraph. Only one that starts mid-sentence: a line "Proactively released
+# by the Minister of Justice" of its own (a stamp) ends at its line.
+_RELEASED_BY_SENTENCE = re.compile(
+    r"\b(?:been|is|was|were|are)\s+(?:proactively\s+)?released\s+by\s+(?:[^\n.:;]|\n(?![ \t]*\n)){2,300}?[.:;]"
+)
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _WATERMARK_EVIDENCE = re.compile(r"Proactively|proactively released|released[A-Z]", re.IGNORECASE)
 # "releasedForeign", "GoalsForeign", "ofForeign": a word glued to the next without a space.
 _GLUED = re.compile(r"\b(?P<head>[A-Z]?[a-z]{2,})(?P<tail>[A-Z][a-z]+)\b")
@@ -70,10 +77,15 @@ def prepare(text):
     return _MARKDOWN_BOLD.sub("", text)
 
 
+def unwrap_released_by(text):
+    """The text with a "released by <name>" sentence that a page wrapped joined back onto one line."""
+    return _RELEASED_BY_SENTENCE.sub(lambda match: _LINE_BREAK.sub(" ", match.group()), text)
+
+
 def watermark_words(text):
     """Words a "Proactively released by the Minister of X" watermark may have spliced into this text."""
     words = set(_BASE_WATERMARK)
-    for match in _RELEASED_BY.finditer(text):
+    for match in _RELEASED_BY.finditer(unwrap_released_by(text)):
         words.update(match["by"].split())
     return frozenset(words)
 
