@@ -273,3 +273,9 @@ def test_each_row_of_a_large_list_has_the_checkbox_django_draws(admin_client):
 
     assert expected in content
     assert content.count('class="action-select"') == 1
+
+
+def test_the_large_lists_take_the_pages_width_and_the_other_pages_keep_the_navigation(admin_client):
+    for url_name in ("admin:decisions_followup_changelist", "admin:cabinet_minute_changelist", "admin:decisions_decisionitem_changelist"):
+        assert 'id="nav-sidebar"' not in admin_client.get(reverse(url_name)).content.decode(), url_name
+    assert 'id="nav-sidebar"' in admin_client.get(reverse("admin:cabinet_agency_changelist")).content.decode()
