@@ -169,6 +169,14 @@ def test_a_report_back_goes_to_cabinet_or_to_the_committee_named_by_code_or_name
     assert importing._report_to(None, ON) is None and importing._report_to("", ON) is None
 
 
+def test_cabinet_is_found_by_its_code_whatever_name_the_register_gives_it():
+    cabinet = committee("CAB")
+    cabinet.name = "The Cabinet"  # reference data a clerk may edit
+    cabinet.save()
+    assert importing._report_to("Cabinet", ON) == cabinet
+    assert importing._report_to("CABINET", ON) == cabinet
+
+
 def test_what_is_owed_is_the_decision_after_its_first_to_capitalised_and_cut_with_an_ellipsis():
     describe = importing._describe
     assert describe("invited the Minister for Resources to report back to Cabinet by 30 June 2026;") == (
@@ -181,6 +189,8 @@ def test_what_is_owed_is_the_decision_after_its_first_to_capitalised_and_cut_wit
     assert len(describe(long)) == 298  # within the follow-up's 300 characters
     exactly = "directed officials to " + "c" * 297
     assert describe(exactly) == "C" + "c" * 296
+    one_more = "directed officials to " + "c" * 298
+    assert describe(one_more) == "C" + "c" * 296 + "…"
 
 
 # What is saved.
@@ -208,6 +218,14 @@ def test_the_paper_keeps_a_day_its_coversheet_gives_and_a_month_as_its_first_day
     assert (dated.paper.paper_date, dated.paper.date_precision) == (datetime.date(2026, 1, 28), DatePrecision.DAY)
     month = save_import(plan_import(MIN_0018, reference="CAB-26-MIN-0019"), user=clerk)
     assert (month.paper.paper_date, month.paper.date_precision) == (datetime.date(2026, 2, 1), DatePrecision.MONTH)
+
+
+def test_the_paper_is_the_first_document_listed_that_is_not_the_minute(register, clerk):
+    listed = MIN_0018.split("Date\tTitle\tAuthor\n")[1].split("\n\n")[0].split("\n")
+    assert [line.split("\t")[0] for line in listed] == ["February 2026", "2 February 2026"]  # the paper, then the minute
+    minute_first = MIN_0018.replace("\n".join(listed), "\n".join(reversed(listed)))
+    paper = save_import(plan_import(minute_first), user=clerk).paper
+    assert (paper.paper_date, paper.date_precision) == (datetime.date(2026, 2, 1), DatePrecision.MONTH)
 
 
 def test_the_papers_title_is_the_coversheets_cut_to_the_field(register, clerk):
@@ -411,3 +429,15 @@ def test_a_redactions_label_and_marker_are_cut_to_the_fields_and_an_unknown_grou
     minute = save_import(plan, user=clerk)
     saved = minute.decisions.get(number="2").redactions.get()
     assert (saved.label, saved.marker, saved.ground) == (redaction.label[:120], redaction.marker[:120], None)
+
+
+def test_a_long_minute_read_again_has_no_differences(clerk):
+    # Past 256 decision items the counts are no longer the same int objects: compared as numbers, not identities.
+    text = MIN_0018.split("- 1 **noted**")[0] + "".join(
+        f"{n} **agreed** that the fund pays region {n}:\n" + "".join(f"{n}.{m} a share for district {m};\n" for m in range(1, 11))
+        for n in range(1, 25)
+    ) + "\nRachel Hayward\n"
+    save_import(plan_import(text), user=clerk)
+    plan = plan_import(text)
+    assert len(plan.parsed.decisions) == 264 and plan.existing.decisions.count() == 264
+    assert plan.differences == []
