@@ -38,7 +38,20 @@ TARGETS = {
     "cabinet/references.py": "tests/test_references.py",
     "cabinet/grounds.py": "tests/test_grounds.py",
     "cabinet/history.py": "tests/test_history.py",
-    "decisions/importing.py": "tests/test_importing.py",
+    # The importer: its own tests (the mutants file first: it fails fastest), then the packs, Report of Committee and
+    # discharge tests that save through it (test_cycle.py's and test_packs_robustness.py's other tests never reach
+    # importing.py; the 500-page pack only plans, for seconds a run).
+    "decisions/importing.py": "tests/test_importing_mutants.py tests/test_importing.py tests/test_packs.py tests/test_packs_admin.py "
+                              "tests/test_cycle.py::test_a_committee_minute_cabinet_amended_has_its_follow_ups_superseded_by_the_amending_decision "
+                              "tests/test_cycle.py::test_a_citing_minute_proposes_discharge_and_a_clerk_accepts_it "
+                              "tests/test_cycle.py::test_a_rejected_proposal_needs_a_reason_and_leaves_the_report_back_open "
+                              "tests/test_cycle.py::test_a_citation_from_another_portfolio_proposes_nothing "
+                              "tests/test_cycle.py::test_a_paper_saved_in_the_admin_whose_recommendations_cite_a_minute_proposes_its_discharge "
+                              "tests/test_cycle.py::test_a_pack_whose_paper_cites_an_earlier_minute_keeps_its_recommendations_and_proposes_discharge "
+                              "tests/test_packs_robustness.py::test_a_folder_imports_each_pack_in_its_own_transaction_and_ends_with_a_table "
+                              "tests/test_packs_robustness.py::test_a_zip_of_packs_is_read_member_by_member "
+                              "tests/test_packs_robustness.py::test_a_zip_bomb_is_refused_without_unpacking_it_into_memory "
+                              "tests/test_releases_pack.py::test_the_seeds_pack_states_what_its_coversheet_states",
     "decisions/reminders/schedule.py": "tests/test_reminder_schedule.py",
     "decisions/views.py:_group,dashboard": "tests/test_dashboard.py",
     "cabinet/business_days.py": "tests/test_business_days.py",
