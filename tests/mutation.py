@@ -57,6 +57,8 @@ TARGETS = {
     "decisions/reminders/sending.py": "tests/test_sending_mutants.py tests/test_reminders.py "
                                       "tests/test_releases_reminders.py tests/test_reminders_monitoring.py "
                                       "tests/test_reminders_concurrency.py",
+    # The dry run and the reconciliation: their own tests, then the reminder and monitoring tests that use them.
+    "decisions/reminders/checks.py": "tests/test_reminder_checks.py tests/test_reminders.py tests/test_reminders_monitoring.py",
 }
 # Being rewritten by other branches at the time of the first run; point `make mutation MODULES=...` at them after merging.
 LATER = {}
