@@ -9,12 +9,14 @@ March 2026 has no public holidays; Friday 20 March is a follow-up's due date.
 import datetime
 
 import pytest
+from django.core.mail.backends import locmem
 
 from cabinet.models import Profile
 from decisions import reminders
 from decisions.models import Reminder
 from decisions.reminders import Reconciliation
 from tests.factories import FollowUpFactory, make_user
+from tests.test_reminders import at
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,36 @@ def test_the_check_is_ok_only_with_no_loose_end_of_any_kind():
     for field, loose_end in [("missing", ["a reminder"]), ("nobody", 1), ("unreachable", ["aroha"]), ("failed", 1),
                              ("stuck", 1)]:
         assert not Reconciliation(**{**clean, field: loose_end}).ok, field
+
+
+def test_the_dry_run_lists_everyone_due_today_whoever_waits_for_another_day(agency):
+    """Sorted by address, a weekly recipient ("aroha", Wednesdays) comes before a daily one ("ben"), on a Friday."""
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    ben = make_user(username="ben", email="ben@mbie.example.govt.nz", agencies=[agency])
+    Profile.objects.filter(user=aroha).update(digest=Profile.Digest.WEDNESDAY)
+    FollowUpFactory(due_date=ON, responsible_agency=agency, description="Report on pipelines")
+    emails, waiting = reminders.preview(on=ON, plan=reminders.plan_reminders(on=ON, dry_run=True))
+    assert [email.recipient for email in emails] == [ben] and waiting == [aroha]
+    assert described(emails[0]) == ["Report on pipelines"]
+
+
+def test_the_dry_run_shows_a_crashed_sender_s_copies_once_its_claim_has_lapsed(monkeypatch, agency):
+    """README: a sender that crashes leaves its rows claimed; 30 minutes later they are sent again. Until then
+    another run would leave them alone, and so does the dry run."""
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    FollowUpFactory(due_date=ON, responsible_agency=agency, description="Report on pipelines")
+    reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
+
+    def crash(self, messages):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", crash)
+    with pytest.raises(SystemExit, match="killed"):
+        reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
+    monkeypatch.undo()
+
+    for minutes_later, shown in ((10, []), (29, []), (31, ["Report on pipelines"])):
+        plan = reminders.plan_reminders(on=ON, dry_run=True)
+        emails, _ = reminders.preview(on=ON, plan=plan, now=at("2026-03-20T07:00") + datetime.timedelta(minutes=minutes_later))
+        assert [described(email) for email in emails] == ([shown] if shown else []), minutes_later
+        assert [email.recipient for email in emails] == ([aroha] if shown else [])
