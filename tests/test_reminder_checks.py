@@ -13,7 +13,7 @@ from django.core.mail.backends import locmem
 
 from cabinet.models import Profile
 from decisions import reminders
-from decisions.models import Reminder
+from decisions.models import Reminder, ReminderDelivery
 from decisions.reminders import Reconciliation
 from tests.factories import FollowUpFactory, make_user
 from tests.test_reminders import at
@@ -34,17 +34,25 @@ def test_the_dry_run_shows_copies_waiting_for_a_weekly_digest_less_those_no_long
         FollowUpFactory(due_date=datetime.date(2026, 3, 19), responsible_agency=agency, description=description)
         for description in ("Report on pipelines", "Report on benefits", "Report on housing")
     )
+    # A report-back with no due date: the clerks' weekly reminder, planned on Mondays.
+    Profile.objects.filter(user=clerk).update(digest=Profile.Digest.WEDNESDAY)
+    dated_since = FollowUpFactory(due_date=None, due_precision="none", due_text="", responsible_agency=agency)
     # Monday 16 March: each is 3 business days away; the copies wait for Wednesday.
     reminders.plan_reminders(on=datetime.date(2026, 3, 16))
     reminders.send_due(on=datetime.date(2026, 3, 16))
+    assert sorted(ReminderDelivery.objects.values_list("recipient__username", "status")) == [
+        *[("aroha", ReminderDelivery.Status.PENDING)] * 3, ("clerk", ReminderDelivery.Status.PENDING),
+    ]
     closed.take("close", user=clerk, status="cancelled", reason="Overtaken by the Budget.")
     moved.due_date = datetime.date(2026, 4, 30)
     moved.save()
+    dated_since.due_date, dated_since.due_precision = datetime.date(2026, 6, 30), "day"
+    dated_since.save()
 
     tuesday, wednesday = datetime.date(2026, 3, 17), datetime.date(2026, 3, 18)
     plan = reminders.plan_reminders(on=tuesday, dry_run=True)
     assert plan.planned == []  # nothing new: the dry run is about the outbox alone
-    assert reminders.preview(on=tuesday, plan=plan) == ([], [aroha])
+    assert reminders.preview(on=tuesday, plan=plan) == ([], [aroha])  # the clerk's one copy is no longer needed
 
     plan = reminders.plan_reminders(on=wednesday, dry_run=True)
     emails, waiting = reminders.preview(on=wednesday, plan=plan)
@@ -133,3 +141,16 @@ def test_the_dry_run_shows_a_crashed_sender_s_copies_once_its_claim_has_lapsed(m
         emails, _ = reminders.preview(on=ON, plan=plan, now=at("2026-03-20T07:00") + datetime.timedelta(minutes=minutes_later))
         assert [described(email) for email in emails] == ([shown] if shown else []), minutes_later
         assert [email.recipient for email in emails] == ([aroha] if shown else [])
+
+
+def test_a_reminder_of_an_open_follow_up_with_no_one_to_send_it_to_is_a_loose_end(agency, clerk):
+    """No official of the agency and no clerk with an address: the reminder is written, to no one."""
+    clerk.email = ""
+    clerk.save()
+    follow_up = FollowUpFactory(due_date=ON, responsible_agency=agency)
+    plan = reminders.plan_reminders(on=ON)
+    assert len(plan.planned) == 1 and plan.deliveries == 0
+    check = reminders.reconcile(on=ON)
+    assert (check.nobody, check.missing, check.ok) == (1, [], False)
+    follow_up.take("close", user=clerk, status="cancelled", reason="Overtaken by the Budget.")
+    assert reminders.reconcile(on=ON).nobody == 0  # closed: nothing more is owed
