@@ -435,3 +435,61 @@ def test_a_copy_no_longer_theirs_is_withheld_and_the_rest_of_the_digest_still_go
     assert dict(ReminderDelivery.objects.values_list("reminder__follow_up", "status")) == {
         by_agency.pk: Status.SENT, by_portfolio.pk: Status.WITHHELD,
     }
+
+
+def test_copies_failing_together_are_failed_or_retried_each_by_its_own_attempts(settings, agency):
+    """With two attempts allowed: Friday's copy fails for the first time; on Monday it goes again in one digest with
+    Monday's new copy, and the server is down again: Friday's is failed for good, Monday's waits for its second try."""
+    settings.REMINDERS = {**settings.REMINDERS, "max_attempts": 2}
+    settings.MAILERS = smtp_mailer(free_port())  # nothing listens there
+    make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    FollowUpFactory(due_date=ON, responsible_agency=agency, description="Report on pipelines")
+    reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
+    assert reminders.send_due(on=ON, now=at("2026-03-20T07:00")).retrying == 1
+
+    monday = datetime.date(2026, 3, 23)
+    FollowUpFactory(due_date=monday, responsible_agency=agency, description="Report on benefits")
+    reminders.plan_reminders(on=monday, now=at("2026-03-23T07:00"))
+    result = reminders.send_due(on=monday, now=at("2026-03-23T07:00"))
+    assert (result.failed, result.retrying) == (1, 1)
+    assert result.problems == {f"failed after 2 attempts: {result.error}": 1, f"to be retried: {result.error}": 1}
+    assert sorted(ReminderDelivery.objects.values_list("reminder__follow_up__description", "status", "attempts")) == [
+        ("Report on benefits", Status.PENDING, 1), ("Report on pipelines", Status.FAILED, 2),
+    ]
+
+
+def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_still_waiting(monkeypatch, agency):
+    """The crashed run's digest (aroha's) goes first; the server is lost then, so Ben's release reminder, due the
+    same run, is not sent either: both are counted as to be retried, and both go with the next run."""
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    FollowUpFactory(due_date=ON, responsible_agency=agency)
+    reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
+
+    def crash(self, messages):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", crash)
+    with pytest.raises(SystemExit, match="killed"):
+        reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
+    assert ReminderDelivery.objects.get().status == Status.SENDING
+
+    msd = AgencyFactory(short_name="MSD")
+    ben = make_user(username="ben", email="ben@msd.example.govt.nz", agencies=[msd])
+    ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 2)), agency=msd)  # overdue
+    assert release_reminders.plan(on=ON) == 1
+    tried = []
+
+    def disconnect(self, messages):
+        tried.extend(messages)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", disconnect)
+    result = reminders.send_due(on=ON, now=at("2026-03-20T07:31"))  # the crashed run's claim has lapsed
+    monkeypatch.undo()
+    assert [message.to for message in tried] == [[aroha.email]]
+    assert (result.emails, result.retrying, result.failed) == (0, 2, 0)
+    assert ReleaseReminder.objects.get().status == ReleaseReminder.Status.PENDING
+
+    result = reminders.send_due(on=ON, now=at("2026-03-20T07:46"))  # past aroha's copy's 15-minute back-off
+    assert sorted(message.to[0] for message in mail.outbox) == [aroha.email, ben.email]
+    assert (result.emails, result.items, result.releases, result.undelivered) == (2, 1, 1, 0)
