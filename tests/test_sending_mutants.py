@@ -451,7 +451,7 @@ def test_copies_failing_together_are_failed_or_retried_each_by_its_own_attempts(
     FollowUpFactory(due_date=monday, responsible_agency=agency, description="Report on benefits")
     reminders.plan_reminders(on=monday, now=at("2026-03-23T07:00"))
     result = reminders.send_due(on=monday, now=at("2026-03-23T07:00"))
-    assert (result.failed, result.retrying) == (1, 1)
+    assert (result.failed, result.retrying, result.undelivered) == (1, 1, 2)
     assert result.problems == {f"failed after 2 attempts: {result.error}": 1, f"to be retried: {result.error}": 1}
     assert sorted(ReminderDelivery.objects.values_list("reminder__follow_up__description", "status", "attempts")) == [
         ("Report on benefits", Status.PENDING, 1), ("Report on pipelines", Status.FAILED, 2),
@@ -459,8 +459,8 @@ def test_copies_failing_together_are_failed_or_retried_each_by_its_own_attempts(
 
 
 def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_still_waiting(monkeypatch, agency):
-    """The crashed run's digest (aroha's) goes first; the server is lost then, so Ben's release reminder, due the
-    same run, is not sent either: both are counted as to be retried, and both go with the next run."""
+    """The crashed run's digest (aroha's) goes first; the server is lost then, so Ben's and Cai's release reminders,
+    due the same run, are not sent either: all three are counted as to be retried, and all go with the next run."""
     aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
     FollowUpFactory(due_date=ON, responsible_agency=agency)
     reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
@@ -475,8 +475,9 @@ def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_st
 
     msd = AgencyFactory(short_name="MSD")
     ben = make_user(username="ben", email="ben@msd.example.govt.nz", agencies=[msd])
+    cai = make_user(username="cai", email="cai@msd.example.govt.nz", agencies=[msd])
     ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 2)), agency=msd)  # overdue
-    assert release_reminders.plan(on=ON) == 1
+    assert release_reminders.plan(on=ON) == 2
     tried = []
 
     def disconnect(self, messages):
@@ -487,9 +488,9 @@ def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_st
     result = reminders.send_due(on=ON, now=at("2026-03-20T07:31"))  # the crashed run's claim has lapsed
     monkeypatch.undo()
     assert [message.to for message in tried] == [[aroha.email]]
-    assert (result.emails, result.retrying, result.failed) == (0, 2, 0)
-    assert ReleaseReminder.objects.get().status == ReleaseReminder.Status.PENDING
+    assert (result.emails, result.retrying, result.failed) == (0, 3, 0)
+    assert set(ReleaseReminder.objects.values_list("status", flat=True)) == {ReleaseReminder.Status.PENDING}
 
     result = reminders.send_due(on=ON, now=at("2026-03-20T07:46"))  # past aroha's copy's 15-minute back-off
-    assert sorted(message.to[0] for message in mail.outbox) == [aroha.email, ben.email]
-    assert (result.emails, result.items, result.releases, result.undelivered) == (2, 1, 1, 0)
+    assert sorted(message.to[0] for message in mail.outbox) == [aroha.email, ben.email, cai.email]
+    assert (result.emails, result.items, result.releases, result.undelivered) == (3, 1, 2, 0)
