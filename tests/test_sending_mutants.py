@@ -494,3 +494,17 @@ def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_st
     result = reminders.send_due(on=ON, now=at("2026-03-20T07:46"))  # past aroha's copy's 15-minute back-off
     assert sorted(message.to[0] for message in mail.outbox) == [aroha.email, ben.email, cai.email]
     assert (result.emails, result.items, result.releases, result.undelivered) == (3, 1, 2, 0)
+
+
+def test_a_digest_of_257_copies_for_one_official_logs_no_warning(agency, caplog):
+    """One more than CPython's cached small integers: the withheld check compares counts, not objects."""
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    decision = FollowUpFactory(due_date=ON, responsible_agency=agency).decision
+    for _ in range(256):
+        FollowUpFactory(decision=decision, due_date=ON, responsible_agency=agency, responsible_portfolio=None)
+    reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
+    with caplog.at_level(logging.WARNING, logger="decisions.reminders.sending"):
+        result = reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
+    assert (result.emails, result.items, result.withheld) == (1, 257, 0)
+    assert [message.to for message in mail.outbox] == [[aroha.email]]
+    assert [record.getMessage() for record in caplog.records] == []
