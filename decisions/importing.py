@@ -184,10 +184,22 @@ def _responsible(text, on):
         held = PortfolioAssignment.objects.current(on).filter(portfolio=portfolio).select_related("minister").first()
         if held:
             found["responsible_minister"] = held.minister
-    agency = _agency(title)
+    agency = _agency_named_first(text.removeprefix("the "))
     if agency:
         found["responsible_agency"] = agency
     return found
+
+
+def _agency_named_first(words):
+    """The agency whose name or short name `words` begin with, up to a comma: an agency's name may hold commas
+    itself ("Ministry of Business, Innovation and Employment, in consultation with ..."), so the longest run of
+    comma-separated parts that names one is taken."""
+    parts = words.split(",")
+    for end in range(len(parts), 0, -1):
+        agency = _agency(",".join(parts[:end]).strip())
+        if agency:
+            return agency
+    return None
 
 
 def _report_to(words, on):

@@ -80,7 +80,8 @@ LATER = {}
 # fail at once like `-` does, and they were a third of the mutants and of the time. `+`/`-`, `*`, `/`, `//`, `%` for
 # one another, every comparison, `and`/`or`, `not`, numbers, booleans, decorators, loops and `break` stay.
 EXCLUDED_OPERATORS = [r"core/ReplaceBinaryOperator_[A-Za-z]+_(BitAnd|BitOr|BitXor|LShift|RShift|Pow)$"]
-IGNORED = shutil.ignore_patterns(".git", ".venv", "node_modules", "__pycache__", "*.sqlite3", ".mutation")
+# ".mutation*": a run's own workdir (".mutation", or any other given inside the project) is never copied into itself.
+IGNORED = shutil.ignore_patterns(".git", ".venv", "node_modules", "__pycache__", "*.sqlite3", ".mutation*")
 
 
 def function_lines(path, names):

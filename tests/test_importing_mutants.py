@@ -441,3 +441,12 @@ def test_a_long_minute_read_again_has_no_differences(clerk):
     plan = plan_import(text)
     assert len(plan.parsed.decisions) == 264 and plan.existing.decisions.count() == 264
     assert plan.differences == []
+
+
+def test_an_agency_whose_name_holds_a_comma_is_found_by_its_whole_name(register):
+    mbie = importing.Agency.objects.get(short_name="MBIE")  # "Ministry of Business, Innovation and Employment"
+    assert importing._responsible("the Ministry of Business, Innovation and Employment", ON)["responsible_agency"] == mbie
+    in_consultation = "the Ministry of Business, Innovation and Employment, in consultation with the Treasury"
+    assert importing._responsible(in_consultation, ON)["responsible_agency"] == mbie
+    assert importing._responsible("MBIE, with the Treasury", ON)["responsible_agency"] == mbie
+    assert "responsible_agency" not in importing._responsible("the Ministry of Business, and others", ON)
