@@ -1,6 +1,7 @@
 """Template helpers: status tags in one set of colours, GOV.UK form fields, redactions shown as their grounds."""
 
 from django import forms, template
+from django.template.defaultfilters import date as format_date, pluralize
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -33,6 +34,43 @@ def status_tag(follow_up, today=None):
     else:
         key, label = follow_up.status, follow_up.get_status_display()
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[key], label)
+
+
+_RESPONSIBLE_LABEL = mark_safe('<span class="app-stacked-table__label" aria-hidden="true">Responsible: </span>')
+_ROW = (
+    '<tr class="govuk-table__row" role="row">'
+    '<td class="govuk-table__cell app-stacked-table__title" role="cell"><a class="govuk-link" href="{}">{} para {}</a></td>'
+    '<td class="govuk-table__cell" role="cell">{}: {}</td>'
+    '<td class="govuk-table__cell" role="cell">{}</td>'
+    '<td class="govuk-table__cell" role="cell"><span class="app-stacked-table__label" aria-hidden="true">Due: </span>{}</td>'
+    '<td class="govuk-table__cell app-stacked-table__status" role="cell">{}</td>'
+    "</tr>"
+)
+
+
+@register.simple_tag
+def follow_up_row(follow_up, today=None):
+    """One row of a follow-up table (includes/followup_table.html): written here rather than by a template of
+    its own, whose tags cost more than the rest of a list or the dashboard."""
+    portfolio, agency = follow_up.responsible_portfolio, follow_up.responsible_agency
+    responsible = format_html(
+        "{}{}{}{}", _RESPONSIBLE_LABEL if portfolio or agency else "", portfolio or "",
+        mark_safe("<br>") if portfolio and agency else "", agency.short_name if agency else "",
+    )
+    if follow_up.due_date:
+        overdue = follow_up.business_days_overdue()
+        due = format_html(
+            "{}{}", format_date(follow_up.due_date),
+            format_html('<br><span class="govuk-body-s">{} business day{} overdue</span>', overdue, pluralize(overdue))
+            if overdue else "",
+        )
+    else:
+        due = "Not set"
+    decision = follow_up.decision
+    return format_html(
+        _ROW, follow_up.get_absolute_url(), decision.minute.reference, decision.number,
+        follow_up.get_kind_display(), follow_up.description, responsible, due, status_tag(follow_up, today),
+    )
 
 
 @register.simple_tag
