@@ -17,7 +17,8 @@ def test_a_row_links_the_decision_escapes_the_words_and_counts_the_business_days
     )
     html = str(follow_up_row(follow_up, datetime.date(2026, 11, 30)))  # Thursday to Monday: Friday and Monday
 
-    assert f'<a class="govuk-link" href="/follow-ups/{follow_up.pk}/">{follow_up.decision.minute.reference} para 1</a>' in html
+    decision = follow_up.decision
+    assert f'<a class="govuk-link" href="/follow-ups/{follow_up.pk}/">{decision.minute.reference} para {decision.number}</a>' in html
     assert "Report-back: Report on &lt;b&gt;&quot;costs&quot; &amp; risks&lt;/b&gt;" in html
     assert "Responsible: </span>Resources &amp; Energy<br>MBIE</td>" in html
     assert "26 November 2026<br><span class=\"govuk-body-s\">2 business days overdue</span>" in html
