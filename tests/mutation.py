@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
     "cabinet/references.py": "tests/test_references.py",
     "cabinet/grounds.py": "tests/test_grounds.py",
-    "cabinet/history.py": "tests/test_history.py",
+    "cabinet/history.py": "tests/test_history.py tests/test_audit.py",  # acting_as; the append-only operation (PostgreSQL for most)
     # The importer: its own tests (the mutants file first: it fails fastest), then the packs, Report of Committee and
     # discharge tests that save through it (test_cycle.py's and test_packs_robustness.py's other tests never reach
     # importing.py; the 500-page pack only plans, for seconds a run).

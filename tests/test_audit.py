@@ -331,3 +331,60 @@ def test_reminders_have_history(theirs):
     reminder.queued_at = timezone.now()
     reminder.save(update_fields=["queued_at"])
     assert [row.history_type for row in reminder.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_the_append_only_operation_writes_itself_back_into_a_migration_as_it_was_given():
+    # `makemigrations` writes an operation from deconstruct(): the purge column only when there is one.
+    assert AppendOnly(["cabinet_accesslogentry"], purge_column="at").deconstruct() == (
+        "cabinet.history.AppendOnly", [], {"tables": ["cabinet_accesslogentry"], "purge_column": "at"},
+    )
+    assert AppendOnly(["cabinet_historicalminute"]).deconstruct() == (
+        "cabinet.history.AppendOnly", [], {"tables": ["cabinet_historicalminute"]},
+    )
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_append_only_operation_adds_its_trigger_and_a_migration_back_removes_it():
+    def triggered():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'append_only' AND tgrelid = 'probe_log'::regclass")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE probe_log (id integer PRIMARY KEY, at date)")
+        cursor.execute("INSERT INTO probe_log VALUES (1, '2026-01-01')")
+    operation = AppendOnly(["probe_log"])
+    assert operation.reversible  # `migrate` back past it drops the trigger rather than refusing
+    with connection.schema_editor() as editor:
+        operation.database_forwards("cabinet", editor, None, None)
+    assert triggered() == 1
+    with pytest.raises(DatabaseError, match="probe_log is append-only: DELETE refused"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM probe_log")
+    with connection.schema_editor() as editor:
+        operation.database_backwards("cabinet", editor, None, None)
+    assert triggered() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM probe_log")
+        assert cursor.rowcount == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite, the embedded default, has no such triggers")
+def test_the_append_only_operation_leaves_sqlite_as_it_is_both_ways():
+    executed = []
+
+    class Editor:  # a schema editor of the SQLite connection that keeps what it is asked to run
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql, params=()):
+            executed.append(sql)
+
+        def quote_name(self, name):
+            return connection.ops.quote_name(name)
+
+    operation = AppendOnly(["probe_log"], purge_column="at")
+    operation.database_forwards("cabinet", Editor(), None, None)
+    operation.database_backwards("cabinet", Editor(), None, None)
+    assert executed == []  # PostgreSQL's trigger SQL is never run on SQLite
