@@ -297,12 +297,17 @@ def reminder_email(recipient, items, *, on, message_id, context=None):
         "site_url": settings.SITE_URL,
         "service_name": settings.SERVICE_NAME,
     }
-    subject = " ".join(render_to_string("emails/reminder-subject.txt", context).split())
+    return automatic_email("reminder", context, to=recipient.email, message_id=message_id)
+
+
+def automatic_email(name, context, *, to, message_id):
+    """An email the service sends by itself, from the templates emails/<name>-subject.txt, -body.txt and -body.html:
+    the subject on one line, plain text with an HTML alternative, marked as automatic so no one's auto-reply answers."""
     email = EmailMultiAlternatives(
-        subject,
-        render_to_string("emails/reminder-body.txt", context),
-        to=[recipient.email],
+        " ".join(render_to_string(f"emails/{name}-subject.txt", context).split()),
+        render_to_string(f"emails/{name}-body.txt", context),
+        to=[to],
         headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
     )
-    email.attach_alternative(render_to_string("emails/reminder-body.html", context), "text/html")
+    email.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
     return email

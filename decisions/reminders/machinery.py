@@ -7,13 +7,11 @@ emailed.
 """
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from decisions.models import MachineryNotice
 
-from .emails import _mail_domain
+from .emails import _mail_domain, automatic_email
 from .notices import send_outbox
 
 Reason = MachineryNotice.Reason
@@ -28,16 +26,9 @@ def machinery_email(notice):
         "url": settings.SITE_URL.rstrip("/") + reverse("decisions:dashboard"),
         "site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME,
     }
-    subject = " ".join(render_to_string("emails/machinery-change-subject.txt", context).split())
-    email = EmailMultiAlternatives(
-        subject, render_to_string("emails/machinery-change-body.txt", context), to=[recipient.email],
-        headers={
-            "Message-ID": f"<machinery-notice-{notice.pk}@{_mail_domain()}>",
-            "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
-        },
+    return automatic_email(
+        "machinery-change", context, to=recipient.email, message_id=f"<machinery-notice-{notice.pk}@{_mail_domain()}>",
     )
-    email.attach_alternative(render_to_string("emails/machinery-change-body.html", context), "text/html")
-    return email
 
 
 def send_machinery_notices(*, now=None):

@@ -12,16 +12,14 @@ import uuid
 
 from django.conf import settings
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cabinet.models import format_marking
 from decisions import access
 from decisions.models import RequestNotice
 
-from .emails import _mail_domain, follow_up_url
+from .emails import _mail_domain, automatic_email, follow_up_url
 from .schedule import config
 from .sending import _backoff, _describe, _is_permanent
 
@@ -50,18 +48,9 @@ def notice_email(notice):
         "requested_by": change.requested_by.get_full_name() or change.requested_by.get_username(),
         "url": follow_up_url(follow_up), "site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME,
     }
-    subject = " ".join(render_to_string("emails/request-declined-subject.txt", context).split())
-    email = EmailMultiAlternatives(
-        subject,
-        render_to_string("emails/request-declined-body.txt", context),
-        to=[recipient.email],
-        headers={
-            "Message-ID": f"<request-notice-{notice.pk}@{_mail_domain()}>",
-            "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
-        },
+    return automatic_email(
+        "request-declined", context, to=recipient.email, message_id=f"<request-notice-{notice.pk}@{_mail_domain()}>",
     )
-    email.attach_alternative(render_to_string("emails/request-declined-body.html", context), "text/html")
-    return email
 
 
 def send_notices(*, now=None):
