@@ -9,7 +9,6 @@ March 2026 has no public holidays; Friday 20 March is a follow-up's due date.
 import datetime
 
 import pytest
-from django.core.mail.backends import locmem
 
 from cabinet.models import Profile
 from decisions import reminders
@@ -17,6 +16,7 @@ from decisions.models import Reminder, ReminderDelivery
 from decisions.reminders import Reconciliation
 from tests.factories import FollowUpFactory, make_user
 from tests.test_reminders import at
+from tests.test_sending_mutants import crash_while_sending
 
 pytestmark = pytest.mark.django_db
 
@@ -128,13 +128,7 @@ def test_the_dry_run_shows_a_crashed_sender_s_copies_once_its_claim_has_lapsed(m
     FollowUpFactory(due_date=ON, responsible_agency=agency, description="Report on pipelines")
     reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
 
-    def crash(self, messages):
-        raise SystemExit("killed")
-
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", crash)
-    with pytest.raises(SystemExit, match="killed"):
-        reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
-    monkeypatch.undo()
+    crash_while_sending(monkeypatch, on=ON, now=at("2026-03-20T07:00"))
 
     for minutes_later, shown in ((10, []), (29, []), (31, ["Report on pipelines"])):
         plan = reminders.plan_reminders(on=ON, dry_run=True)

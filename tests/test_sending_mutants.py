@@ -38,6 +38,17 @@ def at(text):
     return timezone.make_aware(datetime.datetime.fromisoformat(text))
 
 
+def crash_while_sending(monkeypatch, *, on, now):
+    """A sender killed as it hands its first email to the mail server: what it claimed is left claimed."""
+    def crash(self, messages):
+        raise SystemExit("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(locmem.EmailBackend, "send_messages", crash)
+        with pytest.raises(SystemExit, match="killed"):
+            reminders.send_due(on=on, now=now)
+
+
 def run(on, now):
     reminders.plan_reminders(on=on, now=now)
     return reminders.send_due(on=on, now=now)
@@ -465,12 +476,7 @@ def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_st
     FollowUpFactory(due_date=ON, responsible_agency=agency)
     reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
 
-    def crash(self, messages):
-        raise SystemExit("killed")
-
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", crash)
-    with pytest.raises(SystemExit, match="killed"):
-        reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
+    crash_while_sending(monkeypatch, on=ON, now=at("2026-03-20T07:00"))
     assert ReminderDelivery.objects.get().status == Status.SENDING
 
     msd = AgencyFactory(short_name="MSD")
