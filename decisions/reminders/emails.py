@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cabinet.business_days import business_days_between
-from cabinet.paths import record_path
 from cabinet.models import Classification, Profile, format_marking
 from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
@@ -49,12 +48,8 @@ def message_id_for(copies, releases=()):
     return f"<reminders-{first}-{digest}@{_mail_domain()}>"
 
 
-def _follow_up_path(pk):
-    return record_path("decisions:followup_detail", pk)
-
-
 def follow_up_url(follow_up):
-    return f"{settings.SITE_URL}{_follow_up_path(follow_up.pk)}"
+    return f"{settings.SITE_URL}{follow_up.get_absolute_url()}"
 
 
 SECTIONS = [
@@ -173,13 +168,9 @@ class FollowUpLines:
             due_date=due_date,
             due_text=_long_date(due_date),
             days_overdue=days_overdue,
-            path=_follow_up_path(follow_up.pk),
+            path=follow_up.get_absolute_url(),
             lodgement=lodgement,
         )
-
-
-def _release_path(pk):
-    return record_path("decisions:release_detail", pk)
 
 
 def release_line(release, on):
@@ -206,7 +197,7 @@ def release_line(release, on):
         due_date=owed,
         due_text=_long_date(owed),
         days_overdue=days_overdue,
-        path=_release_path(release.pk),
+        path=release.get_absolute_url(),
     )
 
 
