@@ -21,7 +21,6 @@ from django.utils.html import format_html
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchVectorField
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,7 +29,7 @@ from cabinet.meetings import describe_rule, generate_meetings
 
 from cabinet.models import (
     Agency, Committee, Meeting, Minister, OIAGround, Paper, Portfolio, PortfolioAssignment, ProactiveRelease,
-    Profile, ReleasedDocument,
+    Profile, ReleasedDocument, search_vectors,
 )
 from cabinet.sessions import end_sessions
 
@@ -156,19 +155,6 @@ class CappedPaginator(Paginator):
         return min(counted, self.CAP)
 
 
-def _search_vectors(model, paths):
-    """The stored full-text vectors of `model` and of each record along `paths` ("decision__minute"): long, and
-    never listed."""
-    found = [field.name for field in model._meta.concrete_fields if isinstance(field, SearchVectorField)]
-    prefixes = {"__".join(names[:end]) for names in (p.split("__") for p in paths) for end in range(1, len(names) + 1)}
-    for prefix in sorted(prefixes):
-        related = model
-        for name in prefix.split("__"):
-            related = related._meta.get_field(name).related_model
-        found += [f"{prefix}__{field.name}" for field in related._meta.concrete_fields if isinstance(field, SearchVectorField)]
-    return found
-
-
 class LargeListMixin:
     """A changelist of one of the register's big tables: counted to a cap, never in full."""
 
@@ -186,7 +172,7 @@ class LargeListMixin:
         if not self.list_context:
             return changelist
         context, manager = self.list_context, self.model._default_manager
-        vectors = _search_vectors(self.model, context)
+        vectors = search_vectors(self.model, context)
 
         class PageThenContext(changelist):
             def get_results(self, request):

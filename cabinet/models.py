@@ -663,3 +663,16 @@ simple_history.register(
 )
 
 from cabinet.audit import AccessLogEntry  # noqa: E402,F401  (the access log's model lives with its functions)
+
+
+def search_vectors(model, paths=()):
+    """The stored full-text vectors of `model` and of each record along `paths` ("decision__minute"): long, and
+    never listed."""
+    found = [field.name for field in model._meta.concrete_fields if isinstance(field, SearchVectorField)]
+    prefixes = {"__".join(names[:end]) for names in (p.split("__") for p in paths) for end in range(1, len(names) + 1)}
+    for prefix in sorted(prefixes):
+        related = model
+        for name in prefix.split("__"):
+            related = related._meta.get_field(name).related_model
+        found += [f"{prefix}__{field.name}" for field in related._meta.concrete_fields if isinstance(field, SearchVectorField)]
+    return found

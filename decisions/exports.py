@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET
 
 from cabinet import business_days
 from cabinet.audit import AccessLogEntry, record_event
-from cabinet.models import Classification, Committee, DatePrecision, format_marking
+from cabinet.models import Classification, Committee, DatePrecision, format_marking, search_vectors
 from decisions import access
 from decisions.forms import DateInput
 from decisions.models import DecisionItem, FollowUp
@@ -192,7 +192,7 @@ def decision_export(queryset):
     pairs = queryset.order_by().values_list("minute__classification", "minute__endorsement").distinct()
     rows = (
         queryset.select_related("minute__committee", "minute__paper")
-        .defer("search_vector", "minute__search_vector", "minute__paper__search_vector")
+        .defer(*search_vectors(DecisionItem, ["minute__paper"]))
         .prefetch_related("redactions__ground", "minute__portfolios")
         .annotate(follow_up_count=Count("follow_ups"))
         .order_by("-minute__decision_date", "minute__reference", "sort_key")

@@ -24,6 +24,7 @@ from decisions.forms import (
 )
 from decisions.lifecycle import LIFECYCLE
 from decisions.meetings import coming_meetings
+from cabinet.models import search_vectors
 from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
@@ -183,7 +184,7 @@ def dashboard(request):
 
 
 # The stored full-text vectors of a list row's follow-up, decision item and minute: long, and never shown.
-SEARCH_VECTORS = ("search_vector", "decision__search_vector", "decision__minute__search_vector")
+SEARCH_VECTORS = search_vectors(FollowUp, ["decision__minute"])
 
 
 def _choices_in_one_read(form, *names):

@@ -20,6 +20,7 @@ from decisions.api.serializers import (
     ChangedFollowUpSerializer, FollowUpDetailSerializer, FollowUpSerializer, MinuteSerializer,
 )
 from decisions.forms import FollowUpFilterForm
+from cabinet.models import search_vectors
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote
 
 # The follow-up list's filters (decisions.forms.FollowUpFilterForm), less the person's own ("mine") and the sort.
@@ -78,7 +79,7 @@ class ReadView(generics.GenericAPIView):
 def follow_ups_with_context(queryset):
     return queryset.select_related(
         "decision__minute__committee", "responsible_minister", "responsible_portfolio", "responsible_agency", "report_to",
-    ).defer("search_vector", "decision__search_vector", "decision__minute__search_vector")
+    ).defer(*search_vectors(FollowUp, ["decision__minute"]))
 
 
 FILTER_PARAMETERS = [
