@@ -49,6 +49,19 @@ def crash_while_sending(monkeypatch, *, on, now):
             reminders.send_due(on=on, now=now)
 
 
+def send_with_the_server_lost(monkeypatch, *, on, now):
+    """A run whose mail server closes the connection at the first email: its result, and the emails it tried."""
+    tried = []
+
+    def disconnect(self, messages):
+        tried.extend(messages)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(locmem.EmailBackend, "send_messages", disconnect)
+        return reminders.send_due(on=on, now=now), tried
+
+
 def run(on, now):
     reminders.plan_reminders(on=on, now=now)
     return reminders.send_due(on=on, now=now)
@@ -351,15 +364,7 @@ def test_a_server_lost_at_the_first_email_leaves_everyone_s_copies_waiting_one_a
     ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 2)), agency=agency)  # overdue
     reminders.plan_reminders(on=ON, now=at("2026-03-20T07:00"))
     assert release_reminders.plan(on=ON) == 3
-    tried = []
-
-    def disconnect(self, messages):
-        tried.extend(messages)
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", disconnect)
-    result = reminders.send_due(on=ON, now=at("2026-03-20T07:00"))
-    monkeypatch.undo()
+    result, tried = send_with_the_server_lost(monkeypatch, on=ON, now=at("2026-03-20T07:00"))
     assert [message.to for message in tried] == [[people[0].email]]
     assert result.error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert (result.emails, result.retrying, result.failed) == (0, 6, 0)  # 3 copies, 3 release reminders
@@ -484,15 +489,7 @@ def test_a_server_lost_while_resending_a_crashed_run_s_digest_counts_everyone_st
     cai = make_user(username="cai", email="cai@msd.example.govt.nz", agencies=[msd])
     ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 2)), agency=msd)  # overdue
     assert release_reminders.plan(on=ON) == 2
-    tried = []
-
-    def disconnect(self, messages):
-        tried.extend(messages)
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", disconnect)
-    result = reminders.send_due(on=ON, now=at("2026-03-20T07:31"))  # the crashed run's claim has lapsed
-    monkeypatch.undo()
+    result, tried = send_with_the_server_lost(monkeypatch, on=ON, now=at("2026-03-20T07:31"))  # the crashed run's claim has lapsed
     assert [message.to for message in tried] == [[aroha.email]]
     assert (result.emails, result.retrying, result.failed) == (0, 3, 0)
     assert set(ReleaseReminder.objects.values_list("status", flat=True)) == {ReleaseReminder.Status.PENDING}
