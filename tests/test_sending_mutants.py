@@ -511,3 +511,19 @@ def test_a_digest_of_257_copies_for_one_official_logs_no_warning(agency, caplog)
     assert (result.emails, result.items, result.withheld) == (1, 257, 0)
     assert [message.to for message in mail.outbox] == [[aroha.email]]
     assert [record.getMessage() for record in caplog.records] == []
+
+
+def test_a_digest_greets_by_first_name_or_username_and_says_how_often_it_comes(agency):
+    """The digest's words come from the recipient's profile: "Kia ora <first name>" (the username when there is none),
+    and "every business day" for a daily digest, "on Fridays" for a weekly one (the README's Reminders section).
+    Friday 20 March 2026 is both a business day and the weekly recipient's day."""
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", first_name="Aroha", agencies=[agency])
+    ben = make_user(username="ben", email="ben@mbie.example.govt.nz", agencies=[agency])
+    ben.profile.digest = Profile.Digest.FRIDAY
+    ben.profile.save()
+    FollowUpFactory(due_date=ON, responsible_agency=agency)
+    run(ON, at("2026-03-20T07:00"))
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+
+    assert "Kia ora Aroha," in bodies[aroha.email] and "You get these emails every business day," in bodies[aroha.email]
+    assert "Kia ora ben," in bodies[ben.email] and "You get these emails on Fridays," in bodies[ben.email]
