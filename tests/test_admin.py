@@ -281,3 +281,18 @@ def test_the_large_lists_take_the_pages_width_and_the_other_pages_keep_the_navig
     for url_name in ("admin:decisions_followup_changelist", "admin:cabinet_minute_changelist", "admin:decisions_decisionitem_changelist"):
         assert 'id="nav-sidebar"' not in admin_client.get(reverse(url_name)).content.decode(), url_name
     assert 'id="nav-sidebar"' in admin_client.get(reverse("admin:cabinet_agency_changelist")).content.decode()
+
+
+def test_the_search_vectors_a_list_defers_are_those_of_the_record_and_each_one_along_its_paths():
+    from cabinet.models import Agency, search_vectors
+    from decisions.models import DecisionItem
+
+    # Follow-ups, decision items, minutes and papers store a vector; agencies and committees do not.
+    assert search_vectors(FollowUp, ["decision__minute", "responsible_agency", "report_to"]) == [
+        "search_vector", "decision__search_vector", "decision__minute__search_vector",
+    ]
+    assert search_vectors(DecisionItem, ["minute__paper"]) == [
+        "search_vector", "minute__search_vector", "minute__paper__search_vector",
+    ]
+    assert search_vectors(FollowUp) == ["search_vector"]
+    assert search_vectors(Agency) == []
