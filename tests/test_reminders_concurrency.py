@@ -1,17 +1,22 @@
 """Two `manage.py sendreminders` processes at once (two cron hosts) against PostgreSQL: each reminder goes once."""
 
+import datetime
 import email
 import email.policy
 import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.utils import timezone
 
 from cabinet.models import Profile
 from decisions.models import Reminder, ReminderDelivery
@@ -122,3 +127,63 @@ def test_two_senders_at_once_deliver_every_reminder_exactly_once(smtp_server):  
     sent = [int(re.search(r"copy\(ies\) queued; sent (\d+) email", out).group(1)) for out, err in outputs]
     assert sum(planned) == Reminder.objects.count() == 400
     assert sum(sent) == len(smtp_server.envelopes) == len(recipients)
+
+
+def test_a_sender_waits_for_another_s_claim_of_a_recipient_and_then_takes_none_of_their_copies():
+    """A claim takes each recipient whole: their follow-up copies and release reminders, under a lock on them.
+
+    Here a second sender holds the lock on Aroha mid-claim. The run waits for it (seen waiting on a lock), the
+    second sender takes her copy and her release reminder and commits, and the run then takes neither: she gets
+    one email, from the other sender, never two halves. Ben, whom nobody else holds, gets his from this run.
+    """
+    from django.core import mail
+
+    from decisions import release_reminders, reminders
+
+    agency = AgencyFactory()
+    aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    make_user(username="ben", email="ben@mbie.example.govt.nz", agencies=[agency])
+    FollowUpFactory(due_date=ON, responsible_agency=agency)
+    ProactiveReleaseFactory(minute=MinuteFactory(decision_date=day("2026-02-02")), agency=agency)
+    now = timezone.make_aware(datetime.datetime(2026, 3, 20, 7))
+    reminders.plan_reminders(on=ON, now=now)
+    assert release_reminders.plan(on=ON) == 2
+
+    other = psycopg.connect(database_url())  # the second sender, in the middle of its claim of Aroha
+    other.execute("SELECT id FROM auth_user WHERE id = %s FOR NO KEY UPDATE", [aroha.pk])
+    outcome = {}
+
+    def send():
+        try:
+            outcome["result"] = reminders.send_due(on=ON, now=now)
+        finally:
+            connections.close_all()
+
+    run = threading.Thread(target=send)
+    run.start()
+    try:
+        waiting = 0
+        for _ in range(200):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                (waiting,) = cursor.fetchone()
+            if waiting or not run.is_alive():
+                break
+            time.sleep(0.05)
+        assert waiting == 1, "the run did not wait for the other sender's claim of Aroha"
+        for table in (ReminderDelivery._meta.db_table, ReleaseReminder._meta.db_table):
+            other.execute(
+                f"UPDATE {table} SET status = 'sending', claim_token = 'other', claimed_at = %s WHERE recipient_id = %s",
+                [now, aroha.pk],
+            )
+        other.commit()
+    finally:
+        other.close()
+        run.join(timeout=60)
+    result = outcome["result"]
+    assert [message.to for message in mail.outbox] == [["ben@mbie.example.govt.nz"]]
+    assert (result.emails, result.items, result.releases) == (1, 1, 1)
+    assert set(ReminderDelivery.objects.filter(recipient=aroha).values_list("status", "claim_token")) == {("sending", "other")}
+    assert set(ReleaseReminder.objects.filter(recipient=aroha).values_list("status", "claim_token")) == {("sending", "other")}

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -146,10 +146,12 @@ def _record_failure(queryset, error, *, now, cfg, result):
 def send_due(*, on, now=None):
     """Email each recipient one digest of their copies due to go on `on`.
 
-    Copies are claimed for several recipients at once (the setting `claim_recipients`), each claim one UPDATE
-    that returns the rows it took and commits at once, so a second sender skips them; each batch's sent copies
-    are then recorded in one UPDATE. A crash in between leaves that batch claimed: after `claim_timeout_minutes`
-    each recipient's copies are sent again, as claimed, with the same Message-ID. Call it outside any transaction.
+    Copies are claimed for several recipients at once (the setting `claim_recipients`), each claim one short
+    transaction: it locks the recipients in order (waiting for a second sender's claim of any of them), takes
+    their copies with one UPDATE that returns the rows it took and their release reminders with another, and
+    commits, so each recipient's copies go to one sender and in one email. Each batch's sent copies are then
+    recorded in one UPDATE. A crash in between leaves that batch claimed: after `claim_timeout_minutes` each
+    recipient's copies are sent again, as claimed, with the same Message-ID. Call it outside any transaction.
     """
     cfg, now = config(), now or timezone.now()
     result = SendResult(cancelled=cancel_stale())
@@ -205,26 +207,34 @@ def send_due(*, on, now=None):
         # Left claimed by a crashed sender: each recipient's copies go again whole, as claimed, keeping their Message-ID.
         for old in sorted({token for _, token in abandoned_tokens}):
             token = uuid.uuid4().hex
-            copies = _claim(
-                "claim_token = %s AND status = %s AND claimed_at < %s", [old, Status.SENDING, _when(stale_before)],
-                token=token, now=now,
-            )
-            # The release reminders claimed with them go again in the same digest.
-            releases = ReleaseReminder.objects.filter(
-                claim_token=old, status=ReleaseStatus.SENDING, claimed_at__lt=stale_before
-            ).update(claim_token=token, claimed_at=now)
+            # The release reminders claimed with them go again in the same digest, taken in the same transaction:
+            # a second sender's claim waits for it and then finds the old token gone from both.
+            with transaction.atomic():
+                copies = _claim(
+                    "claim_token = %s AND status = %s AND claimed_at < %s", [old, Status.SENDING, _when(stale_before)],
+                    token=token, now=now,
+                )
+                releases = ReleaseReminder.objects.filter(
+                    claim_token=old, status=ReleaseStatus.SENDING, claimed_at__lt=stale_before
+                ).update(claim_token=token, claimed_at=now)
             sender.send_claimed(token, copies, releases=releases)
         for start in range(0, len(fresh), size):
-            batch = fresh[start:start + size]
             token = uuid.uuid4().hex
-            copies = _claim(
-                f"status = %s AND next_attempt_at <= %s AND recipient_id IN ({', '.join(['%s'] * len(batch))})",
-                [Status.PENDING, _when(now), *batch], token=token, now=now,
-            )
-            # The same recipients' release reminders, with the same claim: a second sender takes none of them.
-            releases = ReleaseReminder.objects.filter(release_ready, recipient_id__in=batch).update(
-                status=ReleaseStatus.SENDING, claim_token=token, claimed_at=now
-            )
+            with transaction.atomic():
+                # The recipients first, in order: a second sender's claim of any of them waits for this one to
+                # commit, then finds nothing left, so whoever holds a recipient takes all their copies and release
+                # reminders and no one gets two emails. (SQLite has one writer at a time.)
+                batch = list(
+                    get_user_model().objects.filter(pk__in=fresh[start:start + size]).order_by("pk")
+                    .select_for_update(no_key=True).values_list("pk", flat=True)
+                )
+                copies = _claim(
+                    f"status = %s AND next_attempt_at <= %s AND recipient_id IN ({', '.join(['%s'] * len(batch))})",
+                    [Status.PENDING, _when(now), *batch], token=token, now=now,
+                ) if batch else []
+                releases = ReleaseReminder.objects.filter(release_ready, recipient_id__in=batch).update(
+                    status=ReleaseStatus.SENDING, claim_token=token, claimed_at=now
+                )
             claimed_upto = start + size
             sender.send_claimed(token, copies, releases=releases)
     except MailServerDown as down:
@@ -262,8 +272,8 @@ def _when(moment):
 def _claim(condition, params, *, token, now):
     """Claim the copies matching `condition` with one UPDATE: (pk, resends, recipient, reminder) of each it took.
 
-    The UPDATE commits at once; a second sender's UPDATE waits for it, finds the rows no longer waiting and
-    takes none of them.
+    Run in the claim's transaction (see send_due); a second sender's UPDATE of the same rows waits for it to
+    commit, finds them no longer waiting and takes none of them.
     """
     table = connection.ops.quote_name(ReminderDelivery._meta.db_table)
     with connection.cursor() as cursor:
