@@ -27,8 +27,7 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, Field, ForeignObject, IntegerField, Lookup, OuterRef, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Exists, Expression, Field, ForeignObject, IntegerField, Lookup, OuterRef, Q, Value
 from django.shortcuts import get_object_or_404
 
 from cabinet.models import Minute, Paper, ProactiveRelease, Profile
@@ -95,17 +94,20 @@ class Scope:
 
     @cached_property
     def _records(self):
-        """The minutes that concern the official ({minute: its paper}) and the papers that do, in one query.
+        """The minutes that concern the official and the papers that do (two frozensets), in one query.
 
-        The minutes are read once, each with its paper. On PostgreSQL they are found by their access keys (kept by
-        triggers: migration decisions 0017), one lookup in a GIN index; elsewhere by the indexed lookups the keys
-        stand for (by portfolio, by its paper's lead agency, by the official's own follow-ups), in one pass over
-        the minutes. The papers come from indexed lookups by portfolio and lead agency, and as the papers of those
-        minutes.
+        A paper concerns them by portfolio or lead agency, or as the paper of a minute that does. On PostgreSQL
+        the minutes are found by their access keys (kept by triggers: migration decisions 0017), one lookup in a
+        GIN index, and both sets come back as two arrays; elsewhere the minutes are found by the indexed lookups
+        the keys stand for (by portfolio, by its paper's lead agency, by the official's own follow-ups), in one
+        pass over the minutes.
         """
-        concerns = self._concerns_by_keys() if connection.vendor == "postgresql" else self._concerns_by_lookups()
-        if concerns is None:
-            return {}, frozenset()
+        if not (self.agencies or self.portfolios):
+            return frozenset(), frozenset()
+        return self._records_by_keys() if connection.vendor == "postgresql" else self._records_by_lookups()
+
+    def _records_by_lookups(self):
+        """`_records` by the lookups the access keys stand for, with the papers, in one query."""
         no_minute, papers = _int(None), []
         if self.portfolios:
             papers.append(
@@ -117,17 +119,30 @@ class Scope:
                 Paper.objects.filter(lead_agency_id__in=sorted(self.agencies))
                 .annotate(no_minute=no_minute).values_list("no_minute", "pk")
             )
-        minutes = Minute.objects.filter(concerns).values_list("pk", "paper_id").order_by()
-        rows = list(minutes.union(*[lookup.order_by() for lookup in papers]).order_by())
-        minutes = {minute: paper for minute, paper in rows if minute is not None}
-        return minutes, frozenset(paper for _, paper in rows if paper is not None)
+        minutes = Minute.objects.filter(self._concerns_by_lookups()).values_list("pk", "paper_id").order_by()
+        rows = list(minutes.union(*[lookup.order_by() for lookup in papers], all=True).order_by())
+        return (
+            frozenset(minute for minute, _ in rows if minute is not None),
+            frozenset(paper for _, paper in rows if paper is not None),
+        )
 
-    def _concerns_by_keys(self):
-        """A minute concerns the official when its access keys (agencies, and portfolios negated) meet theirs."""
-        keys = [*sorted(self.agencies), *sorted(-pk for pk in self.portfolios)]
-        if not keys:
-            return None
-        return Q(RawSQL('"cabinet_minute"."access_keys" && %s::bigint[]', [Keys(keys).as_array], output_field=BooleanField()))
+    def _records_by_keys(self):
+        """`_records` on PostgreSQL: the minutes by access keys (agencies, and portfolios negated) and the papers,
+        as two arrays in one row, duplicates left for Python to drop."""
+        keys = self.keys
+        minutes, papers = (connection.ops.quote_name(model._meta.db_table) for model in (Minute, Paper))
+        paper_portfolios = connection.ops.quote_name(Paper.portfolios.through._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH concerning AS (SELECT id, paper_id FROM {minutes} WHERE access_keys && %s::bigint[]) "
+                "SELECT ARRAY(SELECT id FROM concerning), "
+                f"ARRAY(SELECT paper_id FROM concerning WHERE paper_id IS NOT NULL "
+                f"UNION ALL SELECT paper_id FROM {paper_portfolios} WHERE portfolio_id = ANY(%s::bigint[]) "
+                f"UNION ALL SELECT id FROM {papers} WHERE lead_agency_id = ANY(%s::bigint[]))",
+                [keys.as_array, Keys(sorted(self.portfolios)).as_array, Keys(sorted(self.agencies)).as_array],
+            )
+            minute_ids, paper_ids = cursor.fetchone()
+        return frozenset(minute_ids), frozenset(paper_ids)
 
     def _concerns_by_lookups(self):
         """The same rule by the lookups the keys stand for."""
@@ -140,12 +155,22 @@ class Scope:
             condition |= Q(pk__in=FollowUp.objects.filter(self.own()).values("minute_id"))
         return condition or None
 
+    @property
+    def keys(self):
+        """The official's access keys: their agencies, and their portfolios negated (migration decisions 0017)."""
+        return Keys([*sorted(self.agencies), *sorted(-pk for pk in self.portfolios)])
+
     def concerning_minutes(self):
-        """The same rule as `_records`, as a condition on each minute row: indexed lookups for that minute alone.
+        """The same rule as `_records`, as a condition on each minute row: for that minute alone, its access keys on
+        PostgreSQL, elsewhere the indexed lookups they stand for.
 
         For pages that read a few minutes by key (a minute's page, a paper's minutes): they need not read the
         official's whole set. None when the official has no scope.
         """
+        if not (self.agencies or self.portfolios):
+            return None
+        if connection.vendor == "postgresql":
+            return Q(KeysMeet(self.keys))
         condition = Q()
         if self.portfolios:
             condition |= Exists(Minute.portfolios.through.objects.filter(
@@ -173,7 +198,7 @@ class Scope:
 
     @property
     def minute_ids(self):
-        return self._records[0].keys()
+        return self._records[0]
 
     @property
     def paper_ids(self):
@@ -209,6 +234,22 @@ class Keys:
 
     def __len__(self):
         return len(self.keys)
+
+
+class KeysMeet(Expression):
+    """A minute's access keys meet these (PostgreSQL): `access_keys && keys`, on the minute table of the query it
+    is in (its own alias inside a subquery). The column is kept by triggers and is not a model field."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, keys):
+        super().__init__()
+        self.keys = keys
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{table}.access_keys && %s::bigint[]", [self.keys.as_array]
 
 
 @Field.register_lookup
