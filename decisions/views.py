@@ -44,9 +44,13 @@ def _items(queryset):
 
 
 def _with_list_context(queryset):
-    return queryset.select_related(
-        "decision__minute__committee", "responsible_portfolio", "responsible_agency", "report_to"
-    )
+    return _with_owners(queryset).select_related("decision__minute__committee")
+
+
+def _with_owners(queryset):
+    """Follow-ups with who owes them and to whom. Prefetched under their decision items, each already has its
+    item, and the item its minute: the join to them again would only build them twice."""
+    return queryset.select_related("responsible_portfolio", "responsible_agency", "report_to")
 
 
 DASHBOARD_ROWS = 25
@@ -421,7 +425,7 @@ def minute_detail(request, pk):
         return HttpResponseNotAllowed(["GET"])
     follow_ups = access.visible_follow_ups(request.user).filter(minute=minute)
     decisions = _items(minute.decisions.all()).prefetch_related(
-        Prefetch("follow_ups", queryset=_with_list_context(follow_ups), to_attr="visible_follow_ups"),
+        Prefetch("follow_ups", queryset=_with_owners(follow_ups), to_attr="visible_follow_ups"),
     )
     return render(request, "decisions/minute_detail.html", {
         "minute": minute, "decisions": _with_summaries(decisions, access.follow_up_summaries(request.user, minute, read_through_access=True)),
@@ -444,7 +448,7 @@ def paper_detail(request, pk):
     minutes = access.visible_minutes(request.user, few=True).filter(paper=paper).select_related("committee", "release")
     minutes = list(minutes.prefetch_related(
         Prefetch("decisions", queryset=_items(DecisionItem.objects.all()).prefetch_related(
-            Prefetch("follow_ups", queryset=_with_list_context(access.visible_follow_ups(request.user)), to_attr="visible_follow_ups"),
+            Prefetch("follow_ups", queryset=_with_owners(access.visible_follow_ups(request.user)), to_attr="visible_follow_ups"),
         ), to_attr="items")
     ))
     summaries = access.follow_up_summaries(request.user, minutes, read_through_access=True)
