@@ -166,7 +166,9 @@ def test_a_sender_waits_for_another_s_claim_of_a_recipient_and_then_takes_none_o
         for _ in range(200):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                    "AND query LIKE %s",
+                    ['%FROM "auth_user"%FOR NO KEY UPDATE%'],
                 )
                 (waiting,) = cursor.fetchone()
             if waiting or not run.is_alive():
