@@ -372,7 +372,11 @@ KINDS = [
     ),
     Kind(
         "follow_ups", "Follow-ups", access.visible_follow_ups, _follow_up_match, "description",
-        related=lambda rows: rows.with_context(), reference_order=("decision__sort_key", "pk"),
+        # What a hit shows: its minute and paragraph, status, who owes it and when (no committee, lead or report-to).
+        related=lambda rows: rows.select_related(
+            "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency"
+        ),
+        reference_order=("decision__sort_key", "pk"),
         extra_rank=lambda terms: _if(_follow_up_named(terms)),
     ),
 ]
