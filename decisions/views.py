@@ -1,6 +1,7 @@
 """The officials' and clerks' pages: dashboard, follow-ups and their actions, minutes, papers, search."""
 
 import datetime
+import heapq
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, F, Min, Prefetch, Q, Value, When, Window
+from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, F, Min, Prefetch, Q, Value, When
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
@@ -24,7 +25,7 @@ from decisions.forms import (
 )
 from decisions.lifecycle import LIFECYCLE
 from decisions.meetings import coming_meetings
-from cabinet.models import search_vectors
+from cabinet.models import Committee, Portfolio, search_vectors
 from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
@@ -163,19 +164,7 @@ def dashboard(request):
     status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
     register, register_total = None, 0
     if is_clerk:
-        # The whole register's overdue follow-ups by the committee reported to and portfolio, oldest first.
-        # Each row also carries how many pairs there are in all (a window over the groups), so the total needs no
-        # second pass over the overdue follow-ups.
-        register = (
-            active.filter(due_date__lt=today).order_by()
-            .values("report_to", "report_to__name", "responsible_portfolio", "responsible_portfolio__name")
-            .annotate(count=Count("pk"), oldest=Min("due_date"), pairs=Window(Count(Value(1))))
-            .order_by("oldest", "report_to__name", "responsible_portfolio__name")
-        )
-        # The oldest pairs, as many as a group shows; the rest are a link away (hundreds at full size).
-        register = list(register[:DASHBOARD_ROWS])
-        if register and register[0]["pairs"] > DASHBOARD_ROWS:
-            register_total = register[0]["pairs"]
+        register, register_total = _overdue_pairs(active, today)
     return render(request, "decisions/dashboard.html", {
         "todo": todo, "groups": groups, "status_counts": status_counts, "register": register,
         "register_total": register_total, "today": today, "is_clerk": is_clerk,
@@ -185,6 +174,33 @@ def dashboard(request):
         "proposals": cycle.pending_proposals().count() if is_clerk else None,
         "machinery": cycle.machinery_notices(request.user, today=today),
     })
+
+
+def _overdue_pairs(active, today):
+    """The whole register's overdue follow-ups by the committee reported to and portfolio: the oldest pairs, as
+    many as a group shows, oldest first (then by committee and portfolio name, nameless last), and how many pairs
+    there are when more than that (hundreds at full size; the rest are a link away).
+
+    The pairs are counted by key alone, over the follow-ups' covering index; only then are the few committees'
+    and portfolios' names read, rather than joined to every overdue follow-up before grouping.
+    """
+    pairs = list(
+        active.filter(due_date__lt=today).order_by().values_list("report_to", "responsible_portfolio")
+        .annotate(count=Count("pk"), oldest=Min("due_date"))
+    )
+    committees = dict(Committee.objects.filter(pk__in={pair[0] for pair in pairs} - {None}).values_list("pk", "name"))
+    portfolios = dict(Portfolio.objects.filter(pk__in={pair[1] for pair in pairs} - {None}).values_list("pk", "name"))
+    def order(pair):
+        committee, portfolio = committees.get(pair[0]), portfolios.get(pair[1])
+        return pair[3], committee is None, committee or "", portfolio is None, portfolio or ""
+
+    oldest = heapq.nsmallest(DASHBOARD_ROWS, pairs, key=order)
+    rows = [
+        {"report_to": committee, "report_to__name": committees.get(committee), "responsible_portfolio": portfolio,
+         "responsible_portfolio__name": portfolios.get(portfolio), "count": count, "oldest": due}
+        for committee, portfolio, count, due in oldest
+    ]
+    return rows, len(pairs) if len(pairs) > DASHBOARD_ROWS else 0
 
 
 # The stored full-text vectors of a list row's follow-up, decision item and minute: long, and never shown.

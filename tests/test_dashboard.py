@@ -232,3 +232,27 @@ def test_decided_requests_are_not_waiting_and_count_their_follow_up_once(client,
     # and the queues' five, the extension's follow-up the only one waiting on an extension.
     counts = {value: count for value, _, count in response.context["status_counts"]}
     assert counts["extension"] == 1 and counts["cancelled"] == 1 and sum(counts.values()) == 11
+
+
+def test_the_overdue_register_lists_the_oldest_first_then_by_committee_and_portfolio_with_the_nameless_last(client, clerk):
+    from tests.factories import PortfolioFactory, committee
+
+    arts, energy = PortfolioFactory(name="Arts"), PortfolioFactory(name="Energy")
+    same_day = datetime.date(2026, 3, 2)
+    for report_to, portfolio in [
+        (committee("SOU"), PortfolioFactory(name="Housing")), (None, arts), (committee("CAB"), None),
+        (committee("CAB"), energy), (committee("CAB"), arts),
+    ]:
+        FollowUpFactory(report_to=report_to, responsible_portfolio=portfolio, due_date=same_day)
+    FollowUpFactory(report_to=committee("ECO"), responsible_portfolio=PortfolioFactory(name="Zoology"),
+                    due_date=same_day - datetime.timedelta(days=7))
+    FollowUpFactory(report_to=committee("CAB"), responsible_portfolio=arts, due_date=same_day)  # a second in a pair
+
+    client.force_login(clerk)
+    register = client.get(reverse("decisions:dashboard")).context["register"]
+    assert [(row["report_to__name"], row["responsible_portfolio__name"], row["count"]) for row in register] == [
+        ("Cabinet Economic Policy Committee", "Zoology", 1),
+        ("Cabinet", "Arts", 2), ("Cabinet", "Energy", 1), ("Cabinet", None, 1),
+        ("Cabinet Social Outcomes Committee", "Housing", 1),
+        (None, "Arts", 1),
+    ]

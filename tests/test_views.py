@@ -450,7 +450,7 @@ def test_clerk_dashboard_queries_do_not_grow_with_the_register(client, clerk, th
     add_rows(3, 0)
     client.get(reverse("decisions:dashboard"))
     # Session, user, profile; one aggregate of every count; each non-empty group's first keys; their rows; the
-    # register's oldest pairs, each carrying how many pairs there are in all.
+    # register's pairs, counted by key, then their committees' and portfolios' names.
     with django_assert_max_num_queries(12) as small:
         assert client.get(reverse("decisions:dashboard")).status_code == 200
     add_rows(40, 3)
