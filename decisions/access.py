@@ -129,7 +129,6 @@ class Scope:
     def _records_by_keys(self):
         """`_records` on PostgreSQL: the minutes by access keys (agencies, and portfolios negated) and the papers,
         as two arrays in one row, duplicates left for Python to drop."""
-        keys = self.keys
         minutes, papers = (connection.ops.quote_name(model._meta.db_table) for model in (Minute, Paper))
         paper_portfolios = connection.ops.quote_name(Paper.portfolios.through._meta.db_table)
         with connection.cursor() as cursor:
@@ -139,7 +138,7 @@ class Scope:
                 f"ARRAY(SELECT paper_id FROM concerning WHERE paper_id IS NOT NULL "
                 f"UNION ALL SELECT paper_id FROM {paper_portfolios} WHERE portfolio_id = ANY(%s::bigint[]) "
                 f"UNION ALL SELECT id FROM {papers} WHERE lead_agency_id = ANY(%s::bigint[]))",
-                [keys.as_array, Keys(sorted(self.portfolios)).as_array, Keys(sorted(self.agencies)).as_array],
+                [self.keys.as_array, Keys(sorted(self.portfolios)).as_array, Keys(sorted(self.agencies)).as_array],
             )
             minute_ids, paper_ids = cursor.fetchone()
         return frozenset(minute_ids), frozenset(paper_ids)
@@ -155,7 +154,7 @@ class Scope:
             condition |= Q(pk__in=FollowUp.objects.filter(self.own()).values("minute_id"))
         return condition or None
 
-    @property
+    @cached_property
     def keys(self):
         """The official's access keys: their agencies, and their portfolios negated (migration decisions 0017)."""
         return Keys([*sorted(self.agencies), *sorted(-pk for pk in self.portfolios)])

@@ -190,6 +190,7 @@ def _overdue_pairs(active, today):
     )
     committees = dict(Committee.objects.filter(pk__in={pair[0] for pair in pairs} - {None}).values_list("pk", "name"))
     portfolios = dict(Portfolio.objects.filter(pk__in={pair[1] for pair in pairs} - {None}).values_list("pk", "name"))
+
     def order(pair):
         committee, portfolio = committees.get(pair[0]), portfolios.get(pair[1])
         return pair[3], committee is None, committee or "", portfolio is None, portfolio or ""
