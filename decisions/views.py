@@ -118,7 +118,13 @@ def dashboard(request):
     )
     counts = {f"group_{key}": 0 for key in conditions} | {f"status_{value}": 0 for value in FollowUp.Status.values}
     counts |= {"queue_undated_report_backs": 0, "queue_mine": 0}
-    cells = visible.order_by().annotate(
+    counted = visible.order_by()
+    if access.sees_everything(request.user):
+        # Every follow-up: every status, named, is a condition on the leading column of the covering index, which
+        # PostgreSQL then reads alone (6 ms for 20,000 against 10 ms reading the table). An official's few are
+        # found faster by their agency's and portfolios' indexes.
+        counted = counted.filter(status__in=FollowUp.Status.values)
+    cells = counted.annotate(
         group=bucket,
         report_back=ExpressionWrapper(Q(kind=FollowUp.Kind.REPORT_BACK), output_field=BooleanField()),
         mine=ExpressionWrapper(Q(lead=request.user.pk), output_field=BooleanField()),
