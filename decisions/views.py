@@ -2,13 +2,14 @@
 
 import datetime
 import heapq
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, F, Min, Prefetch, Q, Value, When
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +43,23 @@ REDACTIONS = Prefetch(
 def _items(queryset):
     """Decision items in their order within a minute, each with its redactions and their grounds."""
     return queryset.order_by("minute_id", "sort_key").prefetch_related(REDACTIONS)
+
+
+@contextmanager
+def joins_as_written():
+    """PostgreSQL: plan the joins of the queries inside in the order Django writes them, from the record out.
+
+    For one record read by key with its many related rows (a follow-up with eight tables), that order is the best
+    one, and searching every order costs more than the query (2.3 ms of planning for 0.1 ms of work at full size;
+    0.5 ms this way). Only outside a transaction: the setting ends with the one opened here.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        yield
 
 
 def _with_list_context(queryset):
@@ -299,14 +317,15 @@ def _followup_context(request, follow_up, **forms):
 
 def _get_follow_up(request, pk):
     """The follow-up with what its page shows, in one visible-to-the-user query (404 otherwise)."""
-    return get_object_or_404(
-        access.visible_follow_ups(request.user).with_context().prefetch_related(
-            Prefetch("notes", queryset=ProgressNote.objects.select_related("author").order_by("created_at", "pk")),
-            Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by", "decided_by")
-                     .order_by("requested_at", "pk")),
-        ),
-        pk=pk,
-    )
+    with joins_as_written():
+        return get_object_or_404(
+            access.visible_follow_ups(request.user).with_context().prefetch_related(
+                Prefetch("notes", queryset=ProgressNote.objects.select_related("author").order_by("created_at", "pk")),
+                Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("requested_by", "decided_by")
+                         .order_by("requested_at", "pk")),
+            ),
+            pk=pk,
+        )
 
 
 def followup_detail(request, pk):

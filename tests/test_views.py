@@ -2,6 +2,8 @@ import datetime
 
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
@@ -463,3 +465,20 @@ def test_clerk_dashboard_queries_do_not_grow_with_the_register(client, clerk, th
     assert len(pairs) > 40
     assert len(response.context["register"]) == 25 and response.context["register_total"] == len(pairs)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded committees are restored afterwards
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the join order is a PostgreSQL planner setting")
+def test_a_follow_up_page_plans_its_joins_as_written_in_a_transaction_of_its_own(client, official, theirs):
+    """Outside any transaction (as in production) the page reads its follow-up with the joins in the order written,
+    set for that transaction only: the rest of the connection plans as before. Nobody else's follow-up is shown."""
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(theirs.get_absolute_url())
+    assert response.status_code == 200 and theirs.description in response.content.decode()
+    assert any(query["sql"] == "SET LOCAL join_collapse_limit = 1" for query in captured.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone() == ("8",)
+    others = FollowUpFactory(responsible_agency=AgencyFactory(short_name="MSD"), responsible_portfolio=None)
+    assert client.get(others.get_absolute_url()).status_code == 404
