@@ -6,6 +6,7 @@ officials, people with no profile and signed-out people are not clerks.
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from cabinet.models import Profile
 from decisions import access
@@ -127,7 +128,10 @@ def test_a_list_reads_the_officials_whole_set_once_and_a_page_does_not(visible):
     list_reader = get_user_model().objects.get(pk=official.pk)
     assert list(visible(page_reader, few=True)) == list(visible(list_reader)) != []
     assert "_records" not in access.scope_of(page_reader).__dict__
-    assert "_records" in access.scope_of(list_reader).__dict__  # read once; the rest of the request asks it
+    # Read once; the rest of the request asks it. On PostgreSQL a list of minutes needs no whole set: each
+    # minute's access keys answer for it.
+    reads_whole_set = not (visible is access.visible_minutes and connection.vendor == "postgresql")
+    assert ("_records" in access.scope_of(list_reader).__dict__) is reads_whole_set
 
 
 def test_an_official_sees_the_releases_of_their_own_agencies_only():
