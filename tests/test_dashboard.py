@@ -237,7 +237,9 @@ def test_decided_requests_are_not_waiting_and_count_their_follow_up_once(client,
 def test_the_overdue_register_lists_the_oldest_first_then_by_committee_and_portfolio_with_the_nameless_last(client, clerk):
     from tests.factories import PortfolioFactory, committee
 
-    arts, energy = PortfolioFactory(name="Arts"), PortfolioFactory(name="Energy")
+    for n in range(20):  # the portfolios' keys then differ from every committee's: names read by the wrong key fail
+        PortfolioFactory(name=f"Unused {n}")
+    energy, arts = PortfolioFactory(name="Energy"), PortfolioFactory(name="Arts")  # keys in the other order to names
     same_day = datetime.date(2026, 3, 2)
     for report_to, portfolio in [
         (committee("SOU"), PortfolioFactory(name="Housing")), (None, arts), (committee("CAB"), None),
@@ -249,10 +251,26 @@ def test_the_overdue_register_lists_the_oldest_first_then_by_committee_and_portf
     FollowUpFactory(report_to=committee("CAB"), responsible_portfolio=arts, due_date=same_day)  # a second in a pair
 
     client.force_login(clerk)
-    register = client.get(reverse("decisions:dashboard")).context["register"]
+    response = client.get(reverse("decisions:dashboard"))
+    register = response.context["register"]
+    assert response.context["register_total"] == 0  # every pair is shown: no "the 25 oldest of ..."
     assert [(row["report_to__name"], row["responsible_portfolio__name"], row["count"]) for row in register] == [
         ("Cabinet Economic Policy Committee", "Zoology", 1),
         ("Cabinet", "Arts", 2), ("Cabinet", "Energy", 1), ("Cabinet", None, 1),
         ("Cabinet Social Outcomes Committee", "Housing", 1),
         (None, "Arts", 1),
     ]
+
+
+@pytest.mark.parametrize("pairs, total", [(25, 0), (26, 26)])
+def test_the_overdue_register_says_how_many_pairs_only_when_it_shows_fewer_than_there_are(client, clerk, pairs, total):
+    from decisions.views import DASHBOARD_ROWS
+    from tests.factories import PortfolioFactory
+
+    assert DASHBOARD_ROWS == 25
+    for n in range(pairs):
+        FollowUpFactory(responsible_portfolio=PortfolioFactory(name=f"Portfolio {n:02d}"), due_date=datetime.date(2026, 3, 2))
+    client.force_login(clerk)
+    response = client.get(reverse("decisions:dashboard"))
+    assert (len(response.context["register"]), response.context["register_total"]) == (25, total)
+    assert (f"The 25 oldest of {pairs} committee and portfolio pairs" in response.content.decode()) is bool(total)
