@@ -58,7 +58,7 @@ def follow_up_row(follow_up, today=None):
         mark_safe("<br>") if portfolio and agency else "", agency.short_name if agency else "",
     )
     if follow_up.due_date:
-        overdue = follow_up.business_days_overdue()
+        overdue = follow_up.business_days_overdue(today)
         due = format_html(
             "{}{}", format_date(follow_up.due_date),
             format_html('<br><span class="govuk-body-s">{} business day{} overdue</span>', overdue, pluralize(overdue))
