@@ -15,8 +15,8 @@ SAMPLES = Path(__file__).parent / "samples"
 MIN_0018 = SAMPLES / "CAB-26-MIN-0018.txt"
 
 
-@pytest.fixture
-def register(db):
+@pytest.fixture(name="register")  # named apart from the fixture, so that other modules can import it
+def register_fixture(db):
     """The reference data a real register holds before importing CAB-26-MIN-0018."""
     AgencyFactory(name="Ministry of Business, Innovation and Employment", short_name="MBIE")
     PortfolioFactory(name="Resources", minister_title="Minister for Resources")

@@ -17,21 +17,13 @@ from tests.factories import (
     AgencyFactory, DecisionItemFactory, FollowUpFactory, MinisterFactory, MinuteFactory, PortfolioFactory, committee,
     make_user,
 )
+from tests.test_importing import register_fixture  # noqa: F401 (the `register` fixture)
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).parent / "samples"
 MIN_0018 = (SAMPLES / "CAB-26-MIN-0018.txt").read_text(encoding="utf-8")
 TITLE = "A Non-Binding Framework on Critical Minerals Between the United States and New Zealand"
 ON = datetime.date(2026, 2, 2)
-
-
-@pytest.fixture
-def register(db):
-    """The reference data a real register holds before importing CAB-26-MIN-0018."""
-    AgencyFactory(name="Ministry of Business, Innovation and Employment", short_name="MBIE")
-    PortfolioFactory(name="Resources", minister_title="Minister for Resources")
-    PortfolioFactory(name="Foreign Affairs", minister_title="Minister of Foreign Affairs")
-    MinisterFactory(name="Hon Shane Jones")
 
 
 @pytest.fixture
