@@ -63,14 +63,7 @@ class Scope:
     def _agencies_and_portfolios(self):
         if self.profile is None:  # a clerk, a reader, nobody (a Scope.of() is given its own)
             return frozenset(), frozenset()
-        # One query for both: (1, agency) and (2, portfolio) rows.
-        agencies = Profile.agencies.through.objects.filter(profile_id=self.profile.pk).values_list("agency_id")
-        portfolios = Profile.portfolios.through.objects.filter(profile_id=self.profile.pk).values_list("portfolio_id")
-        rows = agencies.annotate(route=_int(1)).values_list("route", "agency_id").union(
-            portfolios.annotate(route=_int(2)).values_list("route", "portfolio_id"), all=True
-        )
-        rows = list(rows)
-        return frozenset(pk for route, pk in rows if route == 1), frozenset(pk for route, pk in rows if route == 2)
+        return _agencies_and_portfolios_of([self.profile.pk])[self.profile.pk]
 
     @property
     def agencies(self):
@@ -306,17 +299,22 @@ def read_scopes(users):
             unread[scope.profile.pk] = scope
     if not unread:
         return
-    profiles = sorted(unread)
+    for profile, found in _agencies_and_portfolios_of(sorted(unread)).items():
+        unread[profile]._agencies_and_portfolios = found  # the cached_property, read
+
+
+def _agencies_and_portfolios_of(profiles):
+    """{profile: (its agencies, its portfolios)} for these profiles' keys, in one query: (profile, 1, agency) and
+    (profile, 2, portfolio) rows."""
     agencies = Profile.agencies.through.objects.filter(profile_id__in=profiles).annotate(route=_int(1))
     portfolios = Profile.portfolios.through.objects.filter(profile_id__in=profiles).annotate(route=_int(2))
-    found = {pk: (set(), set()) for pk in unread}
+    found = {pk: (set(), set()) for pk in profiles}
     rows = agencies.values_list("profile_id", "route", "agency_id").union(
         portfolios.values_list("profile_id", "route", "portfolio_id"), all=True
     )
     for profile, route, pk in rows:
         found[profile][route - 1].add(pk)
-    for profile, scope in unread.items():
-        scope._agencies_and_portfolios = tuple(frozenset(keys) for keys in found[profile])  # the cached_property, read
+    return {profile: (frozenset(agencies), frozenset(portfolios)) for profile, (agencies, portfolios) in found.items()}
 
 
 def profile_of(user):
