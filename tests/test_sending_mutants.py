@@ -527,3 +527,31 @@ def test_a_digest_greets_by_first_name_or_username_and_says_how_often_it_comes(a
 
     assert "Kia ora Aroha," in bodies[aroha.email] and "You get these emails every business day," in bodies[aroha.email]
     assert "Kia ora ben," in bodies[ben.email] and "You get these emails on Fridays," in bodies[ben.email]
+
+
+def test_a_digest_section_lists_the_most_overdue_first_then_the_soonest_due(agency):
+    """Within a section the most pressing line comes first (the digest shows only the first ten): the most
+    business days overdue, then the earliest due date, whatever the references' order. Friday 20 March 2026."""
+    from decisions.reminders.emails import FollowUpLines, release_line
+
+    less_overdue = FollowUpFactory(due_date=datetime.date(2026, 3, 18), responsible_agency=agency)  # 2 days
+    more_overdue = FollowUpFactory(due_date=datetime.date(2026, 3, 16), responsible_agency=agency)  # 4 days
+    later = FollowUpFactory(due_date=datetime.date(2026, 3, 27), responsible_agency=agency)
+    sooner = FollowUpFactory(due_date=datetime.date(2026, 3, 25), responsible_agency=agency)
+    lines = FollowUpLines(ON)
+    lines.load([less_overdue.pk, more_overdue.pk, later.pk, sooner.pk])
+    assert [lines[f.pk].section for f in (less_overdue, more_overdue, later, sooner)] == ["overdue"] * 2 + ["due_soon"] * 2
+    assert sorted([less_overdue.pk, more_overdue.pk], key=lambda pk: lines[pk].sort) == [more_overdue.pk, less_overdue.pk]
+    assert sorted([later.pk, sooner.pk], key=lambda pk: lines[pk].sort) == [sooner.pk, later.pk]
+
+    # Proactive releases: owed Tuesday 17 March (decided 2 February) and Friday 13 March (decided 29 January).
+    owed_17 = ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 2)), agency=agency)
+    owed_13 = ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 1, 29)), agency=agency)
+    released = {release.pk: release_line(release, ON) for release in (owed_17, owed_13)}
+    assert released[owed_13.pk].days_overdue > released[owed_17.pk].days_overdue > 0
+    assert sorted(released, key=lambda pk: released[pk].sort) == [owed_13.pk, owed_17.pk]
+    # One still to come is not overdue at all: the digest prints "N business days overdue" for any but 0.
+    upcoming = ProactiveReleaseFactory(minute=MinuteFactory(decision_date=datetime.date(2026, 2, 9)), agency=agency)
+    line = release_line(upcoming, ON)
+    assert upcoming.owed_date > ON and line is not None and line.section != "release_overdue"
+    assert line.days_overdue == 0
