@@ -127,11 +127,13 @@ def _write_batch(new, *, now):
     """
     with transaction.atomic(durable=True):
         if connection.vendor == "postgresql":
-            # The foreign-key checks of the rows written run at commit, one query a row, each planned once a
-            # session: planned while the outbox was still near empty (a first run), they scan it whole for every
-            # copy. Planned for each row instead, they use the index however much the outbox has grown.
+            # The foreign-key checks of the rows written run at commit, one primary-key lookup a row, with a plan
+            # PostgreSQL caches for the session. Cached while the reminders table was still near empty (a first
+            # run), that plan scans the table whole for every copy; planned afresh for each row, each check pays
+            # for its planning (3 s of a first run at 10,000 follow-ups). With sequential scans off here, the
+            # plan it caches is the index lookup, whatever the table's size then: 0.65 s.
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                cursor.execute("SET LOCAL enable_seqscan = off")
         written = _insert_reminders(new, now=now)
         _queue_copies(
             [(written[p.follow_up_id], user_id) for p in new if p.follow_up_id in written for user_id in sorted(p.recipients)],
