@@ -62,6 +62,27 @@ def test_the_dry_run_shows_copies_waiting_for_a_weekly_digest_less_those_no_long
     assert kept.description == "Report on pipelines"
 
 
+def test_the_dry_run_s_subject_is_the_one_the_run_then_sends(agency, clerk):
+    """The dry run renders only each digest's subject (not its bodies): the same words the real email carries."""
+    from django.core import mail
+
+    make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
+    FollowUpFactory(due_date=datetime.date(2026, 3, 19), responsible_agency=agency)  # a day overdue on Friday
+    FollowUpFactory(due_date=ON, responsible_agency=agency)  # due on Friday itself
+    FollowUpFactory(
+        due_date=datetime.date(2026, 3, 24), responsible_agency=agency, decision__minute__classification="sensitive"
+    )
+    emails, _ = reminders.preview(on=ON, plan=reminders.plan_reminders(on=ON, dry_run=True))
+    reminders.plan_reminders(on=ON)
+    reminders.send_due(on=ON)
+    assert sorted((email.recipient.email, email.subject) for email in emails) == sorted(
+        (message.to[0], message.subject) for message in mail.outbox
+    )
+    assert [email.subject for email in emails if email.recipient.username == "aroha"] == [
+        "[SENSITIVE] Cabinet follow-ups: 1 overdue, 1 due today, 1 due soon"
+    ]
+
+
 def test_the_dry_run_shows_waiting_copies_and_new_reminders_together_each_recipient_once(agency):
     aroha = make_user(username="aroha", email="aroha@mbie.example.govt.nz", agencies=[agency])
     ben = make_user(username="ben", email="ben@mbie.example.govt.nz", agencies=[agency])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions.models import FollowUp, Reminder, ReminderDelivery
 
-from .emails import FollowUpLines, Item, digest_context, reminder_email
+from .emails import FollowUpLines, Item, digest_context, reminder_subject
 from .planning import due_in_batch, existing_keys, follow_up_batches
 from .schedule import Recipients, Schedule, config, is_digest_day
 
@@ -50,8 +50,7 @@ def preview(*, on, plan, now=None):
             waiting.append(user)
             continue
         context = digest_context(user_items, on=on)
-        email = reminder_email(user, user_items, on=on, message_id="<dry-run@localhost>", context=context)
-        emails.append(PreviewEmail(user, email.subject, context["sections"]))
+        emails.append(PreviewEmail(user, reminder_subject(user, user_items, on=on, context=context), context["sections"]))
     return emails, waiting
 
 

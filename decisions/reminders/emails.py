@@ -276,10 +276,9 @@ def _described(item):
     }
 
 
-def reminder_email(recipient, items, *, on, message_id, context=None):
-    """The digest email for one recipient: subject, plain text and HTML, marked as automatic."""
+def _reminder_context(recipient, items, *, on, context=None):
     profile = getattr(recipient, "profile", None)
-    context = {
+    return {
         **(context or digest_context(items, on=on)),
         "recipient": recipient,
         "name": recipient.first_name or recipient.get_username(),
@@ -288,14 +287,28 @@ def reminder_email(recipient, items, *, on, message_id, context=None):
         "site_url": settings.SITE_URL,
         "service_name": settings.SERVICE_NAME,
     }
+
+
+def reminder_email(recipient, items, *, on, message_id, context=None):
+    """The digest email for one recipient: subject, plain text and HTML, marked as automatic."""
+    context = _reminder_context(recipient, items, on=on, context=context)
     return automatic_email("reminder", context, to=recipient.email, message_id=message_id)
+
+
+def reminder_subject(recipient, items, *, on, context=None):
+    """The digest's subject alone, as `reminder_email` gives it (a dry run prints no bodies, so renders none)."""
+    return automatic_subject("reminder", _reminder_context(recipient, items, on=on, context=context))
+
+
+def automatic_subject(name, context):
+    return " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
 
 
 def automatic_email(name, context, *, to, message_id):
     """An email the service sends by itself, from the templates emails/<name>-subject.txt, -body.txt and -body.html:
     the subject on one line, plain text with an HTML alternative, marked as automatic so no one's auto-reply answers."""
     email = EmailMultiAlternatives(
-        " ".join(render_to_string(f"emails/{name}-subject.txt", context).split()),
+        automatic_subject(name, context),
         render_to_string(f"emails/{name}-body.txt", context),
         to=[to],
         headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
