@@ -508,8 +508,8 @@ def test_a_run_takes_the_same_queries_for_5_or_40_follow_ups(official, agency, c
 
     # Planning: profiles and their agencies, portfolios and committees (4); follow-ups, a batch and the
     # empty end (2); reminders already there (1); in one transaction: savepoint, insert the reminders
-    # (returning their keys), insert copies, release (4), and on PostgreSQL the setting that plans each
-    # foreign-key check for the outbox as it is (1). Sending: copies no longer needed (1), who has mail
+    # (returning their keys), insert copies, release (4), and on PostgreSQL the setting that has each
+    # foreign-key check use its index from the first (1). Sending: copies no longer needed (1), who has mail
     # waiting: follow-up copies and release reminders (2), those people and the official's scope for
     # access.may_see (2; the clerk's needs none); in one transaction (its savepoint and release here, 2), a lock
     # on both recipients, one claim of their copies (returning them) and one of their release reminders for the
