@@ -114,6 +114,17 @@ def test_a_missed_run_is_caught_up_with_the_latest_reminder_only(official, agenc
     assert sent.emails == 1
 
 
+def test_planning_commits_each_batch_itself_and_refuses_to_run_inside_a_transaction(official, agency):
+    """Each batch is its own transaction, committed before the next, so a second planner sees what is written. Inside
+    a caller's transaction the batches would commit only with it: planning refuses, writing nothing."""
+    from django.db import transaction
+
+    due_follow_up(responsible_agency=agency)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        reminders.plan_reminders(on=day("2026-03-30"))
+    assert not Reminder.objects.exists()
+
+
 @pytest.mark.parametrize("moment, sends", [
     ("2026-03-19T19:30:00+00:00", True),  # 8:30 am Friday 20 March in New Zealand, Thursday in UTC
     ("2026-03-20T10:59:00+00:00", True),  # 11:59 pm Friday in New Zealand
