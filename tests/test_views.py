@@ -12,7 +12,7 @@ from cabinet.business_days import add_business_days
 from cabinet.models import Profile
 from decisions.models import FollowUp
 from tests.factories import (
-    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PortfolioFactory,
+    AgencyFactory, DecisionItemFactory, FollowUpFactory, MinuteFactory, PortfolioFactory, make_user,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_march")]
@@ -150,6 +150,36 @@ def test_list_dashboard_and_minute_queries_do_not_grow_with_rows(client, officia
         with django_assert_max_num_queries(before) as queries:
             client.get(url)
         assert len(queries.captured_queries) == before, url
+
+
+
+def test_follow_up_page_queries_do_not_grow_with_its_notes_and_date_changes(client, official, clerk, theirs,
+                                                                            django_assert_max_num_queries):
+    """Each note's author, each request's asker and decider are read once for the page, whoever they are."""
+    from decisions.models import DueDateChange, ProgressNote
+
+    def add(count, start):
+        for n in range(start, start + count):
+            author = make_user(Profile.Role.OFFICIAL, username=f"colleague{n}", first_name=f"Colleague {n}",
+                               agencies=[theirs.responsible_agency])
+            ProgressNote.objects.create(follow_up=theirs, author=author, text=f"Note {n}")
+            DueDateChange.objects.create(
+                follow_up=theirs, to_date=datetime.date(2026, 6, 1) + datetime.timedelta(days=n), reason=f"Reason {n}",
+                requested_by=author, decided_by=clerk, decided_at=timezone.now(), status=DueDateChange.Status.APPROVED,
+            )
+
+    url = theirs.get_absolute_url()
+    client.force_login(official)
+    add(1, 0)
+    with django_assert_max_num_queries(20) as small:
+        response = client.get(url)
+    assert "Colleague 0" in response.content.decode()
+    add(5, 1)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        response = client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    page = response.content.decode()
+    assert all(f"Colleague {n}" in page for n in range(6))
 
 
 def test_detail_shows_the_decision_in_context_with_redactions_as_grounds(client, official, theirs):
