@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from cabinet.models import Meeting
+from decisions.access import among
 from decisions.models import FollowUp
 
 BY_A_MEETING = re.compile(r"\bmeeting\b", re.IGNORECASE)
@@ -96,7 +97,7 @@ def reminder_counted_dates(pks, *, on):
     Until the lodgement deadline passes, reminders count to its day (due soon before it, due on it); after it,
     to the due date as before, so that overdue still means past the due date. Two queries for a batch.
     """
-    follow_ups = FollowUp.objects.filter(pk__in=sorted(pks), kind=FollowUp.Kind.REPORT_BACK, due_date__isnull=False,
+    follow_ups = FollowUp.objects.filter(among("pk", sorted(pks)), kind=FollowUp.Kind.REPORT_BACK, due_date__isnull=False,
                                          report_to__isnull=False).only("pk", "kind", "due_date", "due_text", "report_to")
     counted = {}
     for pk, meeting in due_meetings(list(follow_ups)).items():

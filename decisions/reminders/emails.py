@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from cabinet.business_days import business_days_between
 from cabinet.models import Classification, Profile, format_marking
+from decisions.access import among
 from decisions.meetings import lodgement_phrases
 from decisions.models import FollowUp
 
@@ -133,7 +134,7 @@ class FollowUpLines:
     def load(self, pks, chunk=2000):
         missing = sorted(set(pks) - self._lines.keys())
         for start in range(0, len(missing), chunk):
-            rows = FollowUp.objects.filter(pk__in=missing[start:start + chunk]).values_list(*self.FIELDS, *self.COLUMNS)
+            rows = FollowUp.objects.filter(among("pk", missing[start:start + chunk])).values_list(*self.FIELDS, *self.COLUMNS)
             fields = len(self.FIELDS)
             read = [(FollowUp.from_db(FollowUp.objects.db, self.FIELDS, row[:fields]), row[fields:]) for row in rows]
             # Report-backs due at a meeting say when to lodge for it (decisions/meetings.py: one query a chunk).

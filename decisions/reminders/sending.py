@@ -299,7 +299,7 @@ class _Sender:
             return
         missing = {reminder_id for *_, reminder_id in copies} - self.reminders.keys()
         if missing:
-            rows = Reminder.objects.filter(pk__in=sorted(missing)).values_list("pk", "follow_up_id", "kind", "offset")
+            rows = Reminder.objects.filter(access.among("pk", sorted(missing))).values_list("pk", "follow_up_id", "kind", "offset")
             self.reminders.update((pk, rest) for pk, *rest in rows)
         self.lines.load(self.reminders[reminder_id][0] for *_, reminder_id in copies)
         by_recipient = defaultdict(list)
