@@ -56,12 +56,15 @@ def ensure_database(database_url):
 def build_register(minutes):
     from django.core.management import call_command
 
-    from cabinet.models import Minute
+    from cabinet.models import Meeting, Minute
 
     call_command("migrate", verbosity=0)
     held = Minute.objects.count()
     if held:
-        print(f"Reusing the register already in the database: {held:,} minutes.")
+        print(f"Reusing the register already in the database: {held:,} minutes, {Meeting.objects.count():,} meetings.")
+        if not Meeting.objects.exists():
+            print("It has no meetings (generated before generateregister made the Cabinet cycle): the dashboard's coming "
+                  "meetings are not measured. Drop the database to generate it again.")
         return None
     print(f"Generating a register of {minutes:,} minutes ...", flush=True)
     started = time.perf_counter()

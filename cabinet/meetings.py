@@ -69,11 +69,31 @@ class Generated:
     unscheduled: list = field(default_factory=list)  # committees with no usual weekday
 
 
+def meeting_days(weekday, weeks, *, first_day, last_day):
+    """(usual day, the day it meets or None) for a committee meeting on `weekday` (0 for Monday) in each of `weeks`
+    (Mondays), from `first_day` to `last_day`: the usual day, or the next business day of the same week when that is
+    a public holiday (Cabinet meets on the Tuesday after a Monday holiday); None when no business day is left."""
+    for monday in weeks:
+        usual = monday + datetime.timedelta(days=weekday)
+        day = usual
+        while not is_business_day(day) and day.weekday() < 5:
+            day += datetime.timedelta(days=1)
+        if day.weekday() >= 5:
+            yield usual, None
+        elif first_day <= day <= last_day:
+            yield usual, day
+
+
+def moved_note(usual, day):
+    """A meeting's note when a public holiday moved it off its usual day."""
+    return "" if day == usual else f"Moved from {usual:%A} {usual.day} {usual:%B}: public holiday."
+
+
 def generate_meetings(committees, *, first_day, last_day, recess=()):
     """A term's meetings: each committee on its usual weekday of every sitting week, in one transaction.
 
-    A usual day that is a public holiday moves to the next business day of the same week (Cabinet meets on the
-    Tuesday after a Monday holiday); a meeting already recorded for that committee and day is left as it is.
+    A usual day that is a public holiday moves to the next business day of the same week; a meeting already
+    recorded for that committee and day is left as it is.
     """
     from cabinet.models import Meeting
 
@@ -85,22 +105,16 @@ def generate_meetings(committees, *, first_day, last_day, recess=()):
                 result.unscheduled.append(committee)
                 continue
             taken = set(Meeting.objects.filter(committee=committee).values_list("meeting_date", flat=True))
-            for monday in weeks:
-                usual = monday + datetime.timedelta(days=committee.meeting_weekday)
-                day = usual
-                while not is_business_day(day) and day.weekday() < 5:
-                    day += datetime.timedelta(days=1)
-                if day.weekday() >= 5:
+            for usual, day in meeting_days(committee.meeting_weekday, weeks, first_day=first_day, last_day=last_day):
+                if day is None:
                     result.skipped.append((committee, usual))
-                    continue
-                if not first_day <= day <= last_day:
                     continue
                 if day in taken:
                     result.existing.append((committee, day))
                     continue
                 meeting = Meeting(
                     committee=committee, meeting_date=day, start_time=committee.meeting_time or datetime.time(10, 0),
-                    note="" if day == usual else f"Moved from {usual:%A} {usual.day} {usual:%B}: public holiday.",
+                    note=moved_note(usual, day),
                 )
                 meeting.full_clean()
                 meeting.save()

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from cabinet.models import Agency, Minute, Paper, ProactiveRelease, Profile
+from cabinet.meetings import lodgement_deadline
+from cabinet.models import Agency, Meeting, Minute, Paper, ProactiveRelease, Profile
 from decisions.models import DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,7 @@ def fingerprint():
         list(DecisionItem.objects.order_by("minute__reference", "sort_key").values_list("minute__reference", "number", "text")),
         list(FollowUp.objects.order_by("decision__minute__reference", "decision__sort_key").values_list(
             "decision__minute__reference", "status", "due_date", "responsible_agency__short_name")),
+        list(Meeting.objects.order_by("meeting_date", "committee__code").values_list("committee__code", "meeting_date", "status")),
     )
 
 
@@ -50,7 +52,7 @@ def test_it_builds_a_register_of_the_size_asked_with_the_issue_s_ratios():
 
 def test_every_record_passes_the_model_s_own_validation():
     call_command("generateregister", minutes=150, seed=3, until=UNTIL, stdout=StringIO())
-    for model in [Minute, Paper, DecisionItem, Redaction, FollowUp, DueDateChange, ProgressNote, ProactiveRelease]:
+    for model in [Minute, Paper, DecisionItem, Redaction, FollowUp, DueDateChange, ProgressNote, ProactiveRelease, Meeting]:
         sample = list(model.objects.order_by("?")[:40])
         assert sample, model
         for record in sample:
@@ -65,7 +67,7 @@ def test_every_record_passes_the_model_s_own_validation():
 
 def test_history_is_written_for_what_it_creates():
     generate()
-    for model in [Minute, Paper, DecisionItem, FollowUp, ProgressNote]:
+    for model in [Minute, Paper, DecisionItem, FollowUp, ProgressNote, Meeting]:
         assert model.history.model.objects.filter(history_type="+").count() == model.objects.count(), model
     closed = FollowUp.objects.exclude(status__in=FollowUp.ACTIVE_STATUSES).first()
     statuses = list(closed.history.order_by("history_date", "history_id").values_list("status", flat=True))
@@ -74,6 +76,25 @@ def test_history_is_written_for_what_it_creates():
     assert list(minute.history.first().portfolios.values_list("portfolio", flat=True)) == list(
         minute.portfolios.values_list("pk", flat=True)
     )
+
+
+def test_it_builds_the_cabinet_cycle_the_register_was_decided_in_and_the_half_year_ahead():
+    generate()
+    meetings = Meeting.objects.select_related("committee")
+    # Every minute was decided at a meeting of its committee that took place.
+    held = set(meetings.taking_place().values_list("committee_id", "meeting_date"))
+    assert set(Minute.objects.values_list("committee_id", "decision_date")) <= held
+    # Weekly while each committee exists, held before the register's last day and scheduled from it on, for half a year.
+    cabinet = meetings.filter(committee__code="CAB")
+    assert cabinet.count() > 40 * 19  # a summer recess a year
+    assert not meetings.filter(meeting_date__lt=UNTIL, status=Meeting.Status.SCHEDULED).exists()
+    assert not meetings.filter(meeting_date__gte=UNTIL, status=Meeting.Status.HELD).exists()
+    ahead = meetings.filter(meeting_date__gte=UNTIL)
+    assert ahead.exists() and max(ahead.values_list("meeting_date", flat=True)) > UNTIL + datetime.timedelta(weeks=20)
+    for meeting in meetings.order_by("?")[:100]:
+        assert meeting.committee.valid_from <= meeting.meeting_date
+        assert meeting.committee.valid_to is None or meeting.meeting_date <= meeting.committee.valid_to
+        assert meeting.lodgement_deadline == lodgement_deadline(meeting.meeting_date)
 
 
 def test_the_same_seed_gives_the_same_register():

@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cabinet import business_days
+from cabinet.meetings import lodgement_deadline, meeting_days, moved_note, sitting_weeks
 from cabinet.models import (
-    Agency, Classification, Committee, DatePrecision, Minister, Minute, OIAGround, Paper, Portfolio,
+    Agency, Classification, Committee, DatePrecision, Meeting, Minister, Minute, OIAGround, Paper, Portfolio,
     PortfolioAssignment, ProactiveRelease, Profile, ReleasedDocument,
 )
 from cabinet.references import Reference, MINUTE, PAPER
@@ -166,6 +167,7 @@ class Command(BaseCommand):
             self.make_items_and_follow_ups()
             self.make_changes_and_notes()
             self.make_releases()
+            self.make_meetings()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # fresh statistics, or the planner guesses from an empty register
                 cursor.execute("ANALYZE")
@@ -765,3 +767,40 @@ class Command(BaseCommand):
         self.create(ReleasedDocument, documents, dates=[self.when(d.release.final_decision_date, 12) for d in documents])
         history = list(ProactiveRelease.history.model.objects.filter(id__in=[r.pk for r in releases]))
         self.link(ProactiveRelease, "grounds", grounds, history)
+
+    # The Cabinet cycle
+
+    def make_meetings(self):
+        """Each committee's weekly meetings while it exists, from the register's first day to half a year past its last
+        (the calendar is published ahead), but for the summer recess; a meeting on every day a minute was decided (a
+        meeting called in the recess), and a few others cancelled. Held before `until`, scheduled from it."""
+        rng = self.rng
+        last = self.until + datetime.timedelta(weeks=26)
+        recess = [datetime.date(year, 12, 22) + datetime.timedelta(days=n)
+                  for year in range(self.start.year - 1, last.year + 1) for n in range(0, 35, 7)]
+        weeks = sitting_weeks(self.start, last, recess)
+        decided = set(Minute.objects.values_list("committee_id", "decision_date"))  # Reports of Committee too
+        taken = set(Meeting.objects.values_list("committee_id", "meeting_date"))
+        days = {}  # (committee pk, day): (committee, note)
+        for committee in self.committees:
+            first, until = max(self.start, committee.valid_from), min(last, committee.valid_to or last)
+            weekday = committee.meeting_weekday if committee.meeting_weekday is not None else WEEKDAYS.get(committee.code, 2)
+            for usual, day in meeting_days(weekday, weeks, first_day=first, last_day=until):
+                if day is not None:
+                    days[(committee.pk, day)] = (committee, moved_note(usual, day))
+        by_pk = {committee.pk: committee for committee in self.committees}
+        for committee_id, day in decided:
+            days.setdefault((committee_id, day), (by_pk[committee_id], "Called outside the usual cycle."))
+        meetings = []
+        for (committee_id, day), (committee, note) in sorted(days.items(), key=lambda item: (item[0][1], item[0][0])):
+            if (committee_id, day) in taken:
+                continue
+            status = Meeting.Status.HELD if day < self.until else Meeting.Status.SCHEDULED
+            if (committee_id, day) not in decided and rng.random() < 0.02:
+                status, note = Meeting.Status.CANCELLED, "Cancelled: no business."
+            meetings.append(Meeting(
+                committee=committee, meeting_date=day, start_time=committee.meeting_time or datetime.time(10, 0),
+                lodgement_deadline=lodgement_deadline(day), status=status, note=note,
+            ))
+        self.create(Meeting, meetings, dates=[self.when(min(m.meeting_date - datetime.timedelta(weeks=8), self.until))
+                                              for m in meetings])
