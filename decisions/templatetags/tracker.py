@@ -1,9 +1,13 @@
 """Template helpers: status tags in one set of colours, GOV.UK form fields, redactions shown as their grounds."""
 
+import functools
+import html
+
 from django import forms, template
 from django.template.defaultfilters import date as format_date, pluralize
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -33,6 +37,12 @@ def status_tag(follow_up, today=None):
         key, label = "undated", "Needs a due date"
     else:
         key, label = follow_up.status, follow_up.get_status_display()
+    return _tag(key, label)
+
+
+@functools.lru_cache(maxsize=64)
+def _tag(key, label):
+    """A status tag's HTML: a handful of them, made once (a list or the dashboard shows dozens)."""
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[key], label)
 
 
@@ -51,26 +61,43 @@ _ROW = (
 @register.simple_tag
 def follow_up_row(follow_up, today=None):
     """One row of a follow-up table (includes/followup_table.html): written here rather than by a template of
-    its own, whose tags cost more than the rest of a list or the dashboard."""
+    its own, whose tags cost more than the rest of a list or the dashboard.
+
+    Its words are escaped as `escape` does (the standard library's `html.escape`, which Django's calls) but without
+    `format_html`'s checks of each value for laziness and safety: none of them is lazy, and only the status tag
+    and the label are already HTML. A list or the dashboard writes dozens of rows, each once.
+    """
     portfolio, agency = follow_up.responsible_portfolio, follow_up.responsible_agency
-    responsible = format_html(
-        "{}{}{}{}", _RESPONSIBLE_LABEL if portfolio or agency else "", portfolio or "",
-        mark_safe("<br>") if portfolio and agency else "", agency.short_name if agency else "",
-    )
+    responsible = "".join([
+        _RESPONSIBLE_LABEL if portfolio or agency else "", _text(portfolio) if portfolio else "",
+        "<br>" if portfolio and agency else "", _text(agency.short_name) if agency else "",
+    ])
     if follow_up.due_date:
         overdue = follow_up.business_days_overdue(today)
-        due = format_html(
-            "{}{}", format_date(follow_up.due_date),
-            format_html('<br><span class="govuk-body-s">{} business day{} overdue</span>', overdue, pluralize(overdue))
-            if overdue else "",
+        due = _date(follow_up.due_date) + (
+            f'<br><span class="govuk-body-s">{overdue} business day{pluralize(overdue)} overdue</span>' if overdue else ""
         )
     else:
         due = "Not set"
     decision = follow_up.decision
-    return format_html(
-        _ROW, follow_up.get_absolute_url(), decision.minute.reference, decision.number,
-        follow_up.get_kind_display(), follow_up.description, responsible, due, status_tag(follow_up, today),
-    )
+    return mark_safe(_ROW.format(
+        _text(follow_up.get_absolute_url()), _text(decision.minute.reference), _text(decision.number),
+        _text(follow_up.get_kind_display()), _text(follow_up.description), responsible, due, status_tag(follow_up, today),
+    ))
+
+
+def _text(value):
+    return html.escape(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_in(day, language):
+    return _text(format_date(day))
+
+
+def _date(day):
+    """`{{ day|date }}`, escaped, made once a day (and language) per process."""
+    return _date_in(day, get_language())
 
 
 @register.simple_tag
