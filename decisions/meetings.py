@@ -136,10 +136,11 @@ COMING_ROWS = 10  # follow-ups listed under each meeting; the meeting's page lis
 
 
 def coming_meetings(visible, *, today):
-    """The meetings of the coming weeks at which some of `visible` (the user's follow-ups) are due, with them.
+    """The meetings of the coming weeks at which some of `visible` (the user's follow-ups) are due.
 
-    [(meeting, [follow-ups], how many)], soonest first. Four queries whatever the number of meetings: the coming
-    meetings, their committees' calendars, the candidates' keys and dates, and the rows shown with their context.
+    [(meeting, [keys of the follow-ups shown], how many)], soonest first, the keys in due-date order. Three queries
+    whatever the number of meetings: the coming meetings, their committees' calendars, the candidates' keys and
+    dates. The caller reads the rows shown (the dashboard, with its other rows in one query).
     """
     last = today + datetime.timedelta(weeks=COMING_WEEKS)
     coming = list(
@@ -164,12 +165,7 @@ def coming_meetings(visible, *, today):
         meeting = meeting_at(meetings[committee_id], due_date, due_text)
         if meeting is not None and today <= meeting.meeting_date <= last:
             by_meeting[meeting.pk].append(pk)
-    shown = [pk for pks in by_meeting.values() for pk in pks[:COMING_ROWS]]
-    # The keys came from the user's visible follow-ups, so reading them by key shows nothing more.
-    follow_ups = FollowUp.objects.filter(pk__in=shown).select_related(
-        "decision__minute__committee", "responsible_portfolio", "responsible_agency", "report_to"
-    ).in_bulk() if shown else {}
     return [
-        (meeting, [follow_ups[pk] for pk in by_meeting[meeting.pk][:COMING_ROWS]], len(by_meeting[meeting.pk]))
+        (meeting, by_meeting[meeting.pk][:COMING_ROWS], len(by_meeting[meeting.pk]))
         for meeting in coming if by_meeting[meeting.pk]
     ]

@@ -181,11 +181,15 @@ def dashboard(request):
         _group("undated", "No due date yet", active, conditions["undated"], counts["group_undated"],
                {**active_statuses, "undated": "on"}, rows),
     ]
-    # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more.
-    shown = _with_list_context(FollowUp.objects.filter(pk__in=[pk for group in groups for pk in group.follow_ups]))
-    by_pk = {follow_up.pk: follow_up for follow_up in shown}
+    # The Cabinet cycle (decisions/meetings.py): what is due at each coming meeting.
+    coming = coming_meetings(visible, today=today)
+    # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more. The groups'
+    # rows and the coming meetings' in one query: many are in both.
+    keys = {pk for group in groups for pk in group.follow_ups} | {pk for _, pks, _ in coming for pk in pks}
+    by_pk = _with_list_context(FollowUp.objects.all()).in_bulk(sorted(keys)) if keys else {}
     for group in groups:
         group.follow_ups = [by_pk[pk] for pk in group.follow_ups]
+    coming = [(meeting, [by_pk[pk] for pk in pks], total) for meeting, pks, total in coming]
     status_counts = [(value, label, counts[f"status_{value}"]) for value, label in FollowUp.Status.choices]
     register, register_total = None, 0
     if is_clerk:
@@ -193,9 +197,9 @@ def dashboard(request):
     return render(request, "decisions/dashboard.html", {
         "todo": todo, "groups": groups, "status_counts": status_counts, "register": register,
         "register_total": register_total, "today": today, "is_clerk": is_clerk,
-        # The Cabinet cycle (decisions/meetings.py, decisions/cycle.py): what is due at each coming meeting, the
-        # clerks' discharge proposals, and machinery-of-government changes that touch an official's portfolios.
-        "coming": coming_meetings(visible, today=today),
+        # The Cabinet cycle (decisions/cycle.py): what is due at each coming meeting (above), the clerks' discharge
+        # proposals, and machinery-of-government changes that touch an official's portfolios.
+        "coming": coming,
         "proposals": cycle.pending_proposals().count() if is_clerk else None,
         "machinery": cycle.machinery_notices(request.user, today=today),
     })

@@ -146,6 +146,40 @@ def test_the_follow_up_shows_its_meeting_and_deadline_and_the_dashboard_groups_b
     assert "SOU, Wednesday 11 November: lodgement closed at 10:00 Thursday 5 November (1)" in coming
 
 
+
+@pytest.mark.parametrize("role", ["clerk", "official"])
+def test_the_dashboard_s_queries_do_not_grow_with_the_coming_meetings_and_what_is_due_at_them(
+    client, sou, role, django_assert_max_num_queries,
+):
+    """One read for every row the dashboard shows, the groups' and the coming meetings' together."""
+    portfolio = PortfolioFactory(name="Social Development")
+    user = make_user(Profile.Role.CLERK if role == "clerk" else Profile.Role.OFFICIAL, portfolios=[portfolio])
+
+    def add(meetings, start):
+        for n in range(start, start + meetings):
+            day = WEDNESDAYS[1 + n % 4]  # 4 to 25 November: the coming weeks on 2 November
+            body = committee(["SOU", "ECO", "EXP", "FPS", "LEG", "APH", "CBC", "CAB"][n])
+            if not Meeting.objects.filter(committee=body, meeting_date=day).exists():
+                Meeting.objects.create(committee=body, meeting_date=day)
+            for k in range(3):
+                FollowUpFactory(
+                    decision=DecisionItemFactory(number=str(k + 1)), responsible_portfolio=portfolio, report_to=body,
+                    due_date=day, due_text="", description=f"Report-back {n}.{k}",
+                )
+
+    client.force_login(user)
+    with time_machine.travel(nz(2026, 11, 2, 9), tick=False):
+        add(4, 0)  # due soon and due later, at meetings of four committees
+        with django_assert_max_num_queries(25) as small:
+            page = client.get(reverse("decisions:dashboard")).content.decode()
+        assert "Report-back 3.2" in page.split('id="coming-heading"')[1]
+        add(4, 4)
+        with django_assert_max_num_queries(len(small.captured_queries)) as large:
+            page = client.get(reverse("decisions:dashboard")).content.decode()
+        assert len(large.captured_queries) == len(small.captured_queries)
+        assert "Report-back 7.2" in page.split('id="coming-heading"')[1]
+
+
 CITING = """IN CONFIDENCE
 
 CAB-26-MIN-0140
