@@ -10,6 +10,7 @@ import bisect
 import datetime
 import re
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -36,14 +37,30 @@ def meeting_at(meetings, due_date, due_text):
     return meetings[index - 1] if index else None
 
 
-def calendars(committee_ids, first, last):
-    """Each committee's meetings that take place between `first` and `last` (one query), sorted by date."""
+class Dated(NamedTuple):
+    """A meeting as a calendar needs it: when, and which."""
+
+    pk: int
+    committee_id: int
+    meeting_date: datetime.date
+
+
+def calendars(committee_ids, first, last, *, dates_only=False):
+    """Each committee's meetings that take place between `first` and `last` (one query), sorted by date.
+
+    With `dates_only`, each is a `Dated` rather than the meeting with its committee: a third of the time, for a
+    caller that only finds which meeting a date falls at (the dashboard reads eight months of calendars).
+    """
     by_committee = defaultdict(list)
     if committee_ids:
         rows = (
             Meeting.objects.taking_place()
             .filter(committee_id__in=sorted(committee_ids), meeting_date__gte=first, meeting_date__lte=last)
-            .select_related("committee").order_by("meeting_date")
+            .order_by("meeting_date")
+        )
+        rows = (
+            map(Dated._make, rows.values_list("pk", "committee_id", "meeting_date")) if dates_only
+            else rows.select_related("committee")
         )
         for meeting in rows:
             by_committee[meeting.committee_id].append(meeting)
@@ -150,7 +167,7 @@ def coming_meetings(visible, *, today):
     if not coming:
         return []
     committees = {meeting.committee_id for meeting in coming}
-    meetings = calendars(committees, today - REACH, last + REACH)
+    meetings = calendars(committees, today - REACH, last + REACH, dates_only=True)
     # Only due dates after each committee's last meeting before today, and before its first after `last`, can be due
     # at a coming meeting.
     low = min(max([m.meeting_date for m in meetings[c] if m.meeting_date < today], default=today - REACH) for c in committees)
