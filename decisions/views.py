@@ -1,7 +1,6 @@
 """The officials' and clerks' pages: dashboard, follow-ups and their actions, minutes, papers, search."""
 
 import datetime
-import heapq
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -210,27 +209,37 @@ def _overdue_pairs(active, today):
     many as a group shows, oldest first (then by committee and portfolio name, nameless last), and how many pairs
     there are when more than that (hundreds at full size; the rest are a link away).
 
-    The pairs are counted by key alone, over the follow-ups' covering index; only then are the few committees'
-    and portfolios' names read, rather than joined to every overdue follow-up before grouping.
+    One query: the pairs are counted by key alone, over the follow-ups' covering index, and only the counted pairs
+    are joined to their committees' and portfolios' names, ordered, and cut to the first rows, each with how many
+    pairs there are. Reading every pair and then their names into Python to order them took twice as long.
     """
-    pairs = list(
-        active.filter(due_date__lt=today).order_by().values_list("report_to", "responsible_portfolio")
-        .annotate(count=Count("pk"), oldest=Min("due_date"))
+    pairs = (
+        active.filter(due_date__lt=today).order_by()
+        .values(pair_committee=F("report_to"), pair_portfolio=F("responsible_portfolio"))
+        .annotate(pair_count=Count("pk"), pair_oldest=Min("due_date"))
     )
-    committees = dict(Committee.objects.filter(pk__in={pair[0] for pair in pairs} - {None}).values_list("pk", "name"))
-    portfolios = dict(Portfolio.objects.filter(pk__in={pair[1] for pair in pairs} - {None}).values_list("pk", "name"))
-
-    def order(pair):
-        committee, portfolio = committees.get(pair[0]), portfolios.get(pair[1])
-        return pair[3], committee is None, committee or "", portfolio is None, portfolio or ""
-
-    oldest = heapq.nsmallest(DASHBOARD_ROWS, pairs, key=order)
+    inner, params = pairs.query.sql_with_params()
+    committees, portfolios = (connection.ops.quote_name(model._meta.db_table) for model in (Committee, Portfolio))
+    by_code_point = ' COLLATE "C"' if connection.vendor == "postgresql" else ""  # names in Python's order (SQLite's too)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pair.pair_committee, committee.name, pair.pair_portfolio, portfolio.name, pair.pair_count, "
+            f"pair.pair_oldest, COUNT(*) OVER () FROM ({inner}) AS pair "
+            f"LEFT JOIN {committees} AS committee ON committee.id = pair.pair_committee "
+            f"LEFT JOIN {portfolios} AS portfolio ON portfolio.id = pair.pair_portfolio "
+            f"ORDER BY pair.pair_oldest, committee.name IS NULL, committee.name{by_code_point}, portfolio.name IS NULL, "
+            f"portfolio.name{by_code_point}, pair.pair_committee, pair.pair_portfolio LIMIT %s",
+            [*params, DASHBOARD_ROWS],
+        )
+        oldest = cursor.fetchall()
     rows = [
-        {"report_to": committee, "report_to__name": committees.get(committee), "responsible_portfolio": portfolio,
-         "responsible_portfolio__name": portfolios.get(portfolio), "count": count, "oldest": due}
-        for committee, portfolio, count, due in oldest
+        {"report_to": committee, "report_to__name": committee_name, "responsible_portfolio": portfolio,
+         "responsible_portfolio__name": portfolio_name, "count": count,
+         "oldest": datetime.date.fromisoformat(due) if isinstance(due, str) else due}  # SQLite gives the text
+        for committee, committee_name, portfolio, portfolio_name, count, due, _ in oldest
     ]
-    return rows, len(pairs) if len(pairs) > DASHBOARD_ROWS else 0
+    total = oldest[0][-1] if oldest else 0
+    return rows, total if total > DASHBOARD_ROWS else 0
 
 
 # The stored full-text vectors of a list row's follow-up, decision item and minute: long, and never shown.
