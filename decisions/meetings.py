@@ -150,12 +150,13 @@ def due_at(meeting, follow_ups, *, around=None):
 
 COMING_WEEKS = 5  # the dashboard lists what is due at the meetings of the next five weeks
 COMING_ROWS = 10  # follow-ups listed under each meeting; the meeting's page lists them all
+CLERK_COMING_ROWS = 5  # a clerk's: every committee's report-backs come to them, a dozen meetings' worth
 
 
-def coming_meetings(visible, *, today):
+def coming_meetings(visible, *, today, shown=COMING_ROWS):
     """The meetings of the coming weeks at which some of `visible` (the user's follow-ups) are due.
 
-    [(meeting, [keys of the follow-ups shown], how many)], soonest first, the keys in due-date order. Three queries
+    [(meeting, [keys of the first `shown` follow-ups], how many)], soonest first, in due-date order. Three queries
     whatever the number of meetings: the coming meetings, their committees' calendars, the candidates' keys and
     dates. The caller reads the rows shown (the dashboard, with its other rows in one query).
     """
@@ -183,6 +184,6 @@ def coming_meetings(visible, *, today):
         if meeting is not None and today <= meeting.meeting_date <= last:
             by_meeting[meeting.pk].append(pk)
     return [
-        (meeting, by_meeting[meeting.pk][:COMING_ROWS], len(by_meeting[meeting.pk]))
+        (meeting, by_meeting[meeting.pk][:shown], len(by_meeting[meeting.pk]))
         for meeting in coming if by_meeting[meeting.pk]
     ]

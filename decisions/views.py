@@ -25,8 +25,8 @@ from decisions.forms import (
     NoteForm, ProposeDueDateForm, SubmittedForm, WithdrawForm,
 )
 from decisions.lifecycle import LIFECYCLE
-from decisions.meetings import coming_meetings
-from cabinet.models import Committee, Portfolio, search_vectors
+from decisions.meetings import CLERK_COMING_ROWS, COMING_ROWS, coming_meetings
+from cabinet.models import Committee, Portfolio
 from decisions.models import CalendarFeed, DecisionItem, DueDateChange, FollowUp, ProgressNote, Redaction
 
 PAGE_SIZE = 25
@@ -62,8 +62,20 @@ def joins_as_written():
         yield
 
 
-def _with_list_context(queryset):
-    return _with_owners(queryset).select_related("decision__minute__committee")
+# What a follow-up table's row shows (decisions.templatetags.tracker.follow_up_row), and no more of each record: a
+# clerk's dashboard shows a hundred rows, each a follow-up, its decision, minute, portfolio and agency.
+TABLE_ROW_FIELDS = [
+    "kind", "status", "description", "due_date", "decision", "decision__number", "decision__minute",
+    "decision__minute__reference", "responsible_portfolio", "responsible_portfolio__name", "responsible_agency",
+    "responsible_agency__short_name",
+]
+
+
+def _table_rows(queryset):
+    """The follow-ups with what their rows in a table show, read in the same query."""
+    return queryset.select_related("decision__minute", "responsible_portfolio", "responsible_agency").only(
+        *TABLE_ROW_FIELDS
+    )
 
 
 def _with_owners(queryset):
@@ -181,11 +193,11 @@ def dashboard(request):
                {**active_statuses, "undated": "on"}, rows),
     ]
     # The Cabinet cycle (decisions/meetings.py): what is due at each coming meeting.
-    coming = coming_meetings(visible, today=today)
+    coming = coming_meetings(visible, today=today, shown=CLERK_COMING_ROWS if is_clerk else COMING_ROWS)
     # The keys came from the user's visible follow-ups above, so reading them by key shows nothing more. The groups'
     # rows and the coming meetings' in one query: many are in both.
     keys = {pk for group in groups for pk in group.follow_ups} | {pk for _, pks, _ in coming for pk in pks}
-    by_pk = _with_list_context(FollowUp.objects.all()).in_bulk(sorted(keys)) if keys else {}
+    by_pk = _table_rows(FollowUp.objects.all()).in_bulk(sorted(keys)) if keys else {}
     for group in groups:
         group.follow_ups = [by_pk[pk] for pk in group.follow_ups]
     coming = [(meeting, [by_pk[pk] for pk in pks], total) for meeting, pks, total in coming]
@@ -242,10 +254,6 @@ def _overdue_pairs(active, today):
     return rows, total if total > DASHBOARD_ROWS else 0
 
 
-# The stored full-text vectors of a list row's follow-up, decision item and minute: long, and never shown.
-SEARCH_VECTORS = search_vectors(FollowUp, ["decision__minute"])
-
-
 def _choices_in_one_read(form, *names):
     """Each named select's options read with one plain query: a model choice field otherwise walks its table
     through a server-side cursor (declare, fetch, close: three round trips a field)."""
@@ -270,7 +278,7 @@ def followup_list(request):
     # the LIMIT), then its rows with their context in one query, as the dashboard does.
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     pks = list(page.object_list)
-    rows = _with_list_context(FollowUp.objects.filter(pk__in=pks)).defer(*SEARCH_VECTORS)  # the list shows no vector
+    rows = _table_rows(FollowUp.objects.filter(pk__in=pks))
     by_pk = {follow_up.pk: follow_up for follow_up in rows}
     page.object_list = [by_pk[pk] for pk in pks]  # keys the user may see, read above
     query = request.GET.copy()

@@ -180,6 +180,27 @@ def test_the_dashboard_s_queries_do_not_grow_with_the_coming_meetings_and_what_i
         assert "Report-back 7.2" in page.split('id="coming-heading"')[1]
 
 
+
+@pytest.mark.parametrize("role, shown", [("clerk", 5), ("official", 10)])
+def test_the_dashboard_lists_the_first_report_backs_due_at_each_coming_meeting_and_links_the_rest(
+    client, sou, role, shown,
+):
+    portfolio = PortfolioFactory(name="Social Development")
+    user = make_user(Profile.Role.CLERK if role == "clerk" else Profile.Role.OFFICIAL, portfolios=[portfolio])
+    for n in range(12):
+        FollowUpFactory(
+            decision=DecisionItemFactory(number=str(n + 1)), responsible_portfolio=portfolio, report_to=sou,
+            due_date=MEETING_DAY, due_text="", description=f"Report-back number {n:02d}",
+        )
+    client.force_login(user)
+    with time_machine.travel(nz(2026, 11, 2, 9), tick=False):
+        coming = client.get(reverse("decisions:dashboard")).content.decode().split('id="coming-heading"')[1]
+    coming = coming.split("</section>")[0]
+    assert [f"Report-back number {n:02d}" in coming for n in range(12)] == [n < shown for n in range(12)]
+    meeting = Meeting.objects.get(committee=sou, meeting_date=MEETING_DAY)
+    assert f'<a class="govuk-link" href="{meeting.get_absolute_url()}">See all 12' in coming
+
+
 CITING = """IN CONFIDENCE
 
 CAB-26-MIN-0140
