@@ -10,6 +10,7 @@ by itself: every request has a timeout, and the server is stopped on the way out
 """
 
 import argparse
+import datetime
 import http.client
 import json
 import os
@@ -106,7 +107,7 @@ def session_cookie(user):
 def choose_people_and_pages():
     from django.db.models import Count, Q
 
-    from cabinet.models import Agency, Profile
+    from cabinet.models import Agency, Meeting, Profile
     from decisions.models import FollowUp
 
     clerk = Profile.objects.filter(role=Profile.Role.CLERK, user__is_active=True, user__is_staff=True).order_by("user__username").first()
@@ -117,6 +118,11 @@ def choose_people_and_pages():
     if clerk is None or official is None:
         sys.exit("The register has no clerk or no official of its largest agency: generate it with generateregister.")
     follow_up = FollowUp.objects.filter(responsible_agency=agency, status=FollowUp.Status.OPEN).order_by("-pk").first()
+    # The next Cabinet meeting and what is due at it (a register generated before the Cabinet cycle has no meetings:
+    # the meeting pages are then left out).
+    meeting = Meeting.objects.taking_place().filter(committee__code="CAB", meeting_date__gte=datetime.date.today()).order_by(
+        "meeting_date"
+    ).first()
     pages = [
         ("dashboard", "list", "/"),
         ("follow-ups, default", "list", "/follow-ups/"),
@@ -129,6 +135,7 @@ def choose_people_and_pages():
         ("follow-ups, q= a name", "list", "/follow-ups/?q=MBIE"),
         ("follow-up detail", "detail", f"/follow-ups/{follow_up.pk}/"),
         ("minute page", "detail", f"/minutes/{follow_up.decision.minute_id}/"),
+        *([("meetings", "list", "/meetings/"), ("meeting page", "detail", f"/meetings/{meeting.pk}/")] if meeting else []),
         ("admin: minutes", "admin", "/admin/cabinet/minute/"),
         ("admin: decision items", "admin", "/admin/decisions/decisionitem/"),
         ("admin: follow-ups", "admin", "/admin/decisions/followup/"),
