@@ -141,8 +141,8 @@ def dashboard(request):
     # Every count on the page from one grouped pass over the user's follow-ups: each row of the result is a status,
     # a group, whether a report-back and whether the user leads it, with how many; the page adds them up into the
     # groups' totals, each status's and the to-do's (undated report-backs owed, what the user leads and still owes).
-    # A dozen conditional counts over each follow-up cost twice as much. The to-do's waiting requests (at most one a
-    # follow-up: a constraint) are counted from the few pending requests.
+    # A dozen conditional counts over each follow-up cost twice as much. The clerks' waiting requests (at most one a
+    # follow-up: a constraint) are counted from the few pending requests, below.
     bucket = Case(
         *[When(condition, then=Value(key)) for key, condition in conditions.items()], output_field=CharField(),
     )
@@ -166,12 +166,12 @@ def dashboard(request):
             counts[f"group_{group}"] += count
             counts["queue_undated_report_backs"] += count if group == "undated" and report_back else 0
         counts["queue_mine"] += count if mine and status in mine_statuses else 0
-    counts["queue_waiting"] = DueDateChange.objects.filter(
-        status=DueDateChange.Status.PENDING, follow_up__in=visible.values("pk"),
-    ).count()
     if is_clerk:
+        # The clerks' to-do. A clerk sees every follow-up, so every waiting request: the few pending are counted
+        # alone, not checked against the whole register.
+        waiting = DueDateChange.objects.filter(status=DueDateChange.Status.PENDING).count()
         todo = [
-            Queue("waiting", "Extensions and proposed due dates to decide", counts["queue_waiting"], "waiting=on"),
+            Queue("waiting", "Extensions and proposed due dates to decide", waiting, "waiting=on"),
             Queue("submitted", "Submitted, awaiting discharge", counts[f"status_{FollowUp.Status.SUBMITTED}"],
                   urlencode({"status": FollowUp.Status.SUBMITTED})),
             Queue("undated", "Report-backs with no due date", counts["queue_undated_report_backs"],
