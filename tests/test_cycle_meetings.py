@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cabinet.meetings import generate_meetings, lodgement_deadline
 from cabinet.models import Meeting
-from decisions.meetings import due_meeting, lodgement_phrase
+from decisions.meetings import due_meeting, lodgement_phrase, reminder_counted_dates
 from tests.factories import FollowUpFactory, committee, make_user
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,13 @@ def test_the_reminder_dry_run_a_week_before_the_lodgement_deadline_names_it(sou,
     out = capsys.readouterr().out
     assert "To sou@agency.example.govt.nz" in out
     assert "lodge by 10:00 Thursday 5 November 2026 for the SOU meeting on Wednesday 11 November 2026" in out
+
+
+def test_reminders_count_to_the_lodgement_deadline_up_to_its_day_and_to_the_due_date_after_it(sou):
+    for day in wednesdays(datetime.date(2026, 10, 28), 6):
+        Meeting.objects.create(committee=sou, meeting_date=day)
+    follow_up = report_back(datetime.date(2026, 11, 17), "by 17 November 2026", sou)  # lodge by Thursday 5 November
+    deadline_day = datetime.date(2026, 11, 5)
+    assert reminder_counted_dates([follow_up.pk], on=datetime.date(2026, 10, 29)) == {follow_up.pk: deadline_day}
+    assert reminder_counted_dates([follow_up.pk], on=deadline_day) == {follow_up.pk: deadline_day}
+    assert reminder_counted_dates([follow_up.pk], on=datetime.date(2026, 11, 6)) == {}  # passed: the due date counts
