@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, CharField, Count, ExpressionWra
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as format_date
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -208,6 +209,7 @@ def dashboard(request):
     return render(request, "decisions/dashboard.html", {
         "todo": todo, "groups": groups, "status_counts": status_counts, "register": register,
         "register_total": register_total, "today": today, "is_clerk": is_clerk,
+        "list_url": reverse("decisions:followup_list"),  # each link to a filtered list: dozens of rows, one reverse
         # The Cabinet cycle (decisions/cycle.py): what is due at each coming meeting (above), the clerks' discharge
         # proposals, and machinery-of-government changes that touch an official's portfolios.
         "coming": coming,
