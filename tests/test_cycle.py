@@ -147,13 +147,17 @@ def test_the_follow_up_shows_its_meeting_and_deadline_and_the_dashboard_groups_b
 
 
 
+def _dashboard_user(role, portfolio):
+    """A clerk, or an official of the portfolio."""
+    return make_user(Profile.Role.CLERK if role == "clerk" else Profile.Role.OFFICIAL, portfolios=[portfolio])
+
+
 @pytest.mark.parametrize("role", ["clerk", "official"])
 def test_the_dashboard_s_queries_do_not_grow_with_the_coming_meetings_and_what_is_due_at_them(
     client, sou, role, django_assert_max_num_queries,
 ):
     """One read for every row the dashboard shows, the groups' and the coming meetings' together."""
     portfolio = PortfolioFactory(name="Social Development")
-    user = make_user(Profile.Role.CLERK if role == "clerk" else Profile.Role.OFFICIAL, portfolios=[portfolio])
 
     def add(meetings, start):
         for n in range(start, start + meetings):
@@ -162,12 +166,9 @@ def test_the_dashboard_s_queries_do_not_grow_with_the_coming_meetings_and_what_i
             if not Meeting.objects.filter(committee=body, meeting_date=day).exists():
                 Meeting.objects.create(committee=body, meeting_date=day)
             for k in range(3):
-                FollowUpFactory(
-                    decision=DecisionItemFactory(number=str(k + 1)), responsible_portfolio=portfolio, report_to=body,
-                    due_date=day, due_text="", description=f"Report-back {n}.{k}",
-                )
+                owed(body, 200 + 10 * n + k, portfolio, day, description=f"Report-back {n}.{k}")
 
-    client.force_login(user)
+    client.force_login(_dashboard_user(role, portfolio))
     with time_machine.travel(nz(2026, 11, 2, 9), tick=False):
         add(4, 0)  # due soon and due later, at meetings of four committees
         with django_assert_max_num_queries(25) as small:
@@ -180,19 +181,14 @@ def test_the_dashboard_s_queries_do_not_grow_with_the_coming_meetings_and_what_i
         assert "Report-back 7.2" in page.split('id="coming-heading"')[1]
 
 
-
 @pytest.mark.parametrize("role, shown", [("clerk", 5), ("official", 10)])
 def test_the_dashboard_lists_the_first_report_backs_due_at_each_coming_meeting_and_links_the_rest(
     client, sou, role, shown,
 ):
     portfolio = PortfolioFactory(name="Social Development")
-    user = make_user(Profile.Role.CLERK if role == "clerk" else Profile.Role.OFFICIAL, portfolios=[portfolio])
     for n in range(12):
-        FollowUpFactory(
-            decision=DecisionItemFactory(number=str(n + 1)), responsible_portfolio=portfolio, report_to=sou,
-            due_date=MEETING_DAY, due_text="", description=f"Report-back number {n:02d}",
-        )
-    client.force_login(user)
+        owed(sou, 300 + n, portfolio, MEETING_DAY, description=f"Report-back number {n:02d}")
+    client.force_login(_dashboard_user(role, portfolio))
     with time_machine.travel(nz(2026, 11, 2, 9), tick=False):
         coming = client.get(reverse("decisions:dashboard")).content.decode().split('id="coming-heading"')[1]
     coming = coming.split("</section>")[0]
