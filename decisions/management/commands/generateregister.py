@@ -783,9 +783,9 @@ class Command(BaseCommand):
         taken = set(Meeting.objects.values_list("committee_id", "meeting_date"))
         days = {}  # (committee pk, day): (committee, note)
         for committee in self.committees:
-            first, until = max(self.start, committee.valid_from), min(last, committee.valid_to or last)
+            first, final = max(self.start, committee.valid_from), min(last, committee.valid_to or last)
             weekday = committee.meeting_weekday if committee.meeting_weekday is not None else WEEKDAYS.get(committee.code, 2)
-            for usual, day in meeting_days(weekday, weeks, first_day=first, last_day=until):
+            for usual, day in meeting_days(weekday, weeks, first_day=first, last_day=final):
                 if day is not None:
                     days[(committee.pk, day)] = (committee, moved_note(usual, day))
         by_pk = {committee.pk: committee for committee in self.committees}
