@@ -10,7 +10,6 @@ by itself: every request has a timeout, and the server is stopped on the way out
 """
 
 import argparse
-import datetime
 import http.client
 import json
 import os
@@ -106,6 +105,7 @@ def session_cookie(user):
 
 def choose_people_and_pages():
     from django.db.models import Count, Q
+    from django.utils import timezone
 
     from cabinet.models import Agency, Meeting, Profile
     from decisions.models import FollowUp
@@ -120,7 +120,7 @@ def choose_people_and_pages():
     follow_up = FollowUp.objects.filter(responsible_agency=agency, status=FollowUp.Status.OPEN).order_by("-pk").first()
     # The next Cabinet meeting and what is due at it (a register generated before the Cabinet cycle has no meetings:
     # the meeting pages are then left out).
-    meeting = Meeting.objects.taking_place().filter(committee__code="CAB", meeting_date__gte=datetime.date.today()).order_by(
+    meeting = Meeting.objects.taking_place().filter(committee__code="CAB", meeting_date__gte=timezone.localdate()).order_by(
         "meeting_date"
     ).first()
     pages = [
