@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.totp import totp_code  # noqa: E402  (RFC 6238, as the tests compute codes)
+from tests.totp import lasting_code  # noqa: E402  (RFC 6238, as the tests compute codes)
 PYTHON = sys.executable
 WORKERS_PER_SERVER = 2
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")  # ManifestStaticFilesStorage's name.<12 hex>.ext
@@ -142,7 +142,7 @@ def sign_in(browser, server, password):
         code_page = browser.request(server, SECOND_FACTOR)
         token = Page(code_page.text).hidden.get("csrfmiddlewaretoken")
         answer = browser.request(
-            server, SECOND_FACTOR, {"csrfmiddlewaretoken": token, "code": totp_code(os.environ["SMOKE_TOTP_SECRET"])},
+            server, SECOND_FACTOR, {"csrfmiddlewaretoken": token, "code": lasting_code(os.environ["SMOKE_TOTP_SECRET"])},
             headers={"Referer": server.url + SECOND_FACTOR},
         )
     if answer.status != 302 or answer.headers.get("Location") != "/":
