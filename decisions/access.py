@@ -303,17 +303,34 @@ def read_scopes(users):
         unread[profile]._agencies_and_portfolios = found  # the cached_property, read
 
 
+def _keys_condition(column, keys):
+    """SQL and parameters for `column` being one of `keys` (a sorted list of primary keys), as `among` writes it."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [Keys(keys).as_array]
+    return f"{column} IN ({', '.join(['%s'] * len(keys))})", list(keys)
+
+
 def _agencies_and_portfolios_of(profiles):
     """{profile: (its agencies, its portfolios)} for these profiles' keys, in one query: (profile, 1, agency) and
-    (profile, 2, portfolio) rows."""
-    agencies = Profile.agencies.through.objects.filter(profile_id__in=profiles).annotate(route=_int(1))
-    portfolios = Profile.portfolios.through.objects.filter(profile_id__in=profiles).annotate(route=_int(2))
+    (profile, 2, portfolio) rows.
+
+    Every official's request reads it, so it is written as SQL: Django took longer to compile the union of the
+    two tables' querysets (1.5 ms a request) than the database took to run it (0.6 ms).
+    """
     found = {pk: (set(), set()) for pk in profiles}
-    rows = agencies.values_list("profile_id", "route", "agency_id").union(
-        portfolios.values_list("profile_id", "route", "portfolio_id"), all=True
-    )
-    for profile, route, pk in rows:
-        found[profile][route - 1].add(pk)
+    if not found:
+        return {}
+    quote, parts, params = connection.ops.quote_name, [], []
+    for route, through, name in ((1, Profile.agencies.through, "agency"), (2, Profile.portfolios.through, "portfolio")):
+        meta = through._meta
+        profile, other = quote(meta.get_field("profile").column), quote(meta.get_field(name).column)
+        condition, keys = _keys_condition(profile, sorted(found))
+        parts.append(f"SELECT {profile}, {route}, {other} FROM {quote(meta.db_table)} WHERE {condition}")
+        params += keys
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for profile, route, pk in cursor.fetchall():
+            found[profile][route - 1].add(pk)
     return {profile: (frozenset(agencies), frozenset(portfolios)) for profile, (agencies, portfolios) in found.items()}
 
 
