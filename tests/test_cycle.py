@@ -469,10 +469,12 @@ def test_officials_of_both_sides_of_a_machinery_change_are_emailed_by_sendremind
     make_user(portfolios=[old], username="left", email="left@example.govt.nz", is_active=False)
     make_user(portfolios=[PortfolioFactory(name="Health")], username="elsewhere", email="health@example.govt.nz")
     client.force_login(clerk)
-    response = client.post(reverse("admin:decisions_machinerychange_add"), {
-        "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": new.pk, "effective_date": "2026-11-30",
-        "description": "Resources is merged into Energy and Resources.",
-    })
+    # Queued on the day it takes effect, the evening before the morning's run (a notice waits until it was queued).
+    with time_machine.travel(nz(2026, 11, 30, 17), tick=False):
+        response = client.post(reverse("admin:decisions_machinerychange_add"), {
+            "kind": "portfolio", "from_portfolio": old.pk, "to_portfolio": new.pk, "effective_date": "2026-11-30",
+            "description": "Resources is merged into Energy and Resources.",
+        })
     assert response.status_code == 302
     change = MachineryChange.objects.get()
     # Queued with the change: one for each active official of either side, nobody else.
