@@ -11,12 +11,13 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.db.models import Case, F, FloatField, Prefetch, Q, TextField, Value, When
 from django.db.models.functions import Cast
@@ -383,16 +384,35 @@ KINDS = [
 SECTIONS = {kind.key: kind for kind in KINDS}
 
 
+@contextmanager
+def planned_for_the_words():
+    """PostgreSQL: plan the queries inside for the words searched, each time, even once prepared.
+
+    A connection prepares a query it runs again (DATABASE_PREPARED_STATEMENTS) and may then run it with a generic
+    plan, made without the words: for a common word that plan read the decision items' and follow-ups' matches
+    more slowly (8 ms to 13 ms and 7 ms to 10 ms at full size). Only outside a transaction: the setting ends with
+    the one opened here.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+
+
 def search(user, text, *, only=None, page=1, per_page=10):
     """Each section's page of hits for `user`: only what they may see, ranked, counted, with headlines."""
     terms = Terms(text)
     if not terms:
         return terms, []
     sections = []
-    for kind in KINDS:
-        if only and kind.key != only:
-            continue
-        hits = Paginator(kind.candidates(user, terms), per_page).get_page(page)
-        hits.object_list = kind.rows([pk for pk, _ in hits.object_list], terms)
-        sections.append(Section(kind.key, kind.title, hits))
+    with planned_for_the_words():
+        for kind in KINDS:
+            if only and kind.key != only:
+                continue
+            hits = Paginator(kind.candidates(user, terms), per_page).get_page(page)
+            hits.object_list = kind.rows([pk for pk, _ in hits.object_list], terms)
+            sections.append(Section(kind.key, kind.title, hits))
     return terms, sections

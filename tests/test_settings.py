@@ -92,6 +92,42 @@ def test_local_plain_http_refuses_to_start_for_a_real_host_name():
     assert result.stdout == ""
 
 
+def database_options(**environ):
+    """The database OPTIONS cabinet.settings makes of `environ`, from a fresh interpreter (no connection is opened)."""
+    script = "import json, django; from django.conf import settings; django.setup(); print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "cabinet.settings", "SECRET_KEY": "k" * 50,
+           "ALLOWED_HOSTS": "tracker.example.govt.nz", **environ}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_binds_parameters_on_the_server_and_prepares_repeated_queries_unless_told_not_to():
+    url = "postgres://tracker@db.example.govt.nz:5432/tracker"
+    assert database_options(DATABASE_URL=url) == {"server_side_binding": True, "prepare_threshold": 5}
+    # Behind PgBouncer in transaction mode, which cannot keep a connection's prepared statements.
+    assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0") == {}
+    assert "server_side_binding" not in database_options()  # SQLite
+
+
+@pytest.mark.django_db
+def test_a_query_run_again_on_a_postgresql_connection_is_planned_once():
+    from django.db import connection
+
+    from decisions.models import FollowUp
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    # A query no other test runs, so it is new on this connection.
+    queryset = FollowUp.objects.with_context().filter(pk=0, description__startswith="planned once")
+    for _ in range(6):  # psycopg prepares a query from its sixth run (prepare_threshold 5)
+        list(queryset.all())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('"decisions_followup"."description"::text LIKE $' in statement for statement in prepared), prepared
+
+
 PRODUCTION_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
