@@ -11,13 +11,12 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.db.models import Case, F, FloatField, Prefetch, Q, TextField, Value, When
 from django.db.models.functions import Cast
@@ -25,6 +24,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from cabinet.models import Agency, Minister, Minute, Paper, Portfolio
+from cabinet.postgres import set_locally
 from cabinet.references import InvalidReference, parse_reference
 from decisions import access
 from decisions.models import DecisionItem, FollowUp, Redaction
@@ -384,22 +384,14 @@ KINDS = [
 SECTIONS = {kind.key: kind for kind in KINDS}
 
 
-@contextmanager
 def planned_for_the_words():
     """PostgreSQL: plan the queries inside for the words searched, each time, even once prepared.
 
     A connection prepares a query it runs again (DATABASE_PREPARED_STATEMENTS) and may then run it with a generic
     plan, made without the words: for a common word that plan read the decision items' and follow-ups' matches
-    more slowly (8 ms to 13 ms and 7 ms to 10 ms at full size). Only outside a transaction: the setting ends with
-    the one opened here.
+    more slowly (8 ms to 13 ms and 7 ms to 10 ms at full size).
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        yield
+    return set_locally("plan_cache_mode", "force_custom_plan")
 
 
 def search(user, text, *, only=None, page=1, per_page=10):

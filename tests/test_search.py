@@ -243,6 +243,29 @@ def test_the_search_page_runs_the_same_queries_at_any_size(client, official, age
     assert [section.total for section in response.context["sections"]] == [size, 0, size, size]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded committees are restored afterwards
+def test_the_search_plans_its_queries_for_the_words_in_a_transaction_of_its_own(client, official, minerals):
+    """Outside any transaction (as in production), PostgreSQL plans the search's queries for the words searched even
+    once the connection has prepared them, set for that transaction only; SQLite is sent no such setting. Inside a
+    transaction someone else opened, nothing is set (it would last until that transaction ends)."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "geothermal"})
+    assert any(section.total for section in response.context["sections"])
+    sent = [query["sql"] for query in captured.captured_queries if "plan_cache_mode" in query["sql"]]
+    assert sent == (["SET LOCAL plan_cache_mode = force_custom_plan"] if ON_POSTGRESQL else [])
+    if ON_POSTGRESQL:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone() == ("auto",)
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        assert client.get(URL, {"q": "geothermal"}).status_code == 200
+    assert not [query for query in inside.captured_queries if "plan_cache_mode" in query["sql"]]
+
+
 @POSTGRESQL_ONLY
 def test_the_stored_vectors_follow_renames_and_never_hold_withheld_words(minerals, withheld, agency):
     from django.contrib.postgres.search import SearchQuery
