@@ -117,7 +117,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Parameters bound by the server, so a query a connection runs again is planned once (psycopg prepares it from
-    # its fifth run): a page's joins cost more to plan than to run. Set DATABASE_PREPARED_STATEMENTS=0 behind a
+    # its sixth run): a page's joins cost more to plan than to run. Set DATABASE_PREPARED_STATEMENTS=0 behind a
     # pooler that cannot keep prepared statements (PgBouncer in transaction mode).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
