@@ -258,7 +258,12 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, self.rhs)
+        return _any_of(lhs), (*lhs_params, self.rhs)
+
+
+def _any_of(column):
+    """SQL for `column` being one of the keys given as one `Keys.as_array` parameter (PostgreSQL)."""
+    return f"{column} = ANY(%s::bigint[])"
 
 
 ForeignObject.register_lookup(AnyOf)  # foreign keys keep lookups of their own
@@ -304,9 +309,9 @@ def read_scopes(users):
 
 
 def _keys_condition(column, keys):
-    """SQL and parameters for `column` being one of `keys` (a sorted list of primary keys), as `among` writes it."""
+    """SQL and parameters for `column` being one of `keys` (Keys), as `among` writes it: for raw SQL."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::bigint[])", [Keys(keys).as_array]
+        return _any_of(column), [keys.as_array]
     return f"{column} IN ({', '.join(['%s'] * len(keys))})", list(keys)
 
 
@@ -320,13 +325,13 @@ def _agencies_and_portfolios_of(profiles):
     found = {pk: (set(), set()) for pk in profiles}
     if not found:
         return {}
-    quote, parts, params = connection.ops.quote_name, [], []
+    quote, keys, parts, params = connection.ops.quote_name, Keys(sorted(found)), [], []
     for route, through, name in ((1, Profile.agencies.through, "agency"), (2, Profile.portfolios.through, "portfolio")):
         meta = through._meta
         profile, other = quote(meta.get_field("profile").column), quote(meta.get_field(name).column)
-        condition, keys = _keys_condition(profile, sorted(found))
+        condition, values = _keys_condition(profile, keys)
         parts.append(f"SELECT {profile}, {route}, {other} FROM {quote(meta.db_table)} WHERE {condition}")
-        params += keys
+        params += values
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for profile, route, pk in cursor.fetchall():

@@ -45,15 +45,21 @@ def test_env_bool_refuses_a_value_it_does_not_know(monkeypatch, value):
         env_bool("TRACKER_FLAG", default=True)
 
 
-def production_settings(**environ):
-    """Import cabinet.settings in a fresh interpreter with only `environ` set; its HTTPS settings, or the error."""
-    script = (
-        "import json, django; from django.conf import settings; django.setup(); "
-        "print(json.dumps({name: getattr(settings, name) for name in "
-        "['DEBUG', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS']}))"
-    )
+def fresh_settings(expression, **environ):
+    """Import cabinet.settings in a fresh interpreter with only `environ` set and print `expression` of `settings` as
+    JSON: the finished process (its output, or the error)."""
+    script = f"import json, django; from django.conf import settings; django.setup(); print(json.dumps({expression}))"
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "cabinet.settings", **environ}
     return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def production_settings(**environ):
+    """cabinet.settings' HTTPS settings with only `environ` set, or the error."""
+    return fresh_settings(
+        "{name: getattr(settings, name) for name in "
+        "['DEBUG', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS']}",
+        **environ,
+    )
 
 
 @pytest.mark.parametrize("name", ["DEBUG", "SESSION_COOKIE_SECURE", "SECURE_SSL_REDIRECT"])
@@ -94,10 +100,10 @@ def test_local_plain_http_refuses_to_start_for_a_real_host_name():
 
 def database_options(**environ):
     """The database OPTIONS cabinet.settings makes of `environ`, from a fresh interpreter (no connection is opened)."""
-    script = "import json, django; from django.conf import settings; django.setup(); print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "cabinet.settings", "SECRET_KEY": "k" * 50,
-           "ALLOWED_HOSTS": "tracker.example.govt.nz", **environ}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = fresh_settings(
+        "settings.DATABASES['default'].get('OPTIONS', {})",
+        SECRET_KEY="k" * 50, ALLOWED_HOSTS="tracker.example.govt.nz", **environ,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
