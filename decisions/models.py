@@ -492,6 +492,28 @@ class FollowUp(models.Model):
         self.save(update_fields=[*fields, "version"])
 
 
+class FollowUpTally(models.Model):
+    """How many follow-ups of the whole register have a status, a due date (kept only while owed) and kind.
+
+    PostgreSQL keeps the table by triggers (migration decisions 0018), and the dashboard of a clerk or reader counts
+    the register from it: a few thousand rows rather than every follow-up. Django never writes it, nor creates it:
+    on SQLite there is no such table, and the dashboard counts the follow-ups themselves.
+    """
+
+    # A tally row has no key of its own; Django needs one named, and only ever reads the rows grouped.
+    status = models.CharField(max_length=12, primary_key=True)
+    due_date = models.DateField(null=True)
+    report_back = models.BooleanField()
+    follow_ups = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "decisions_followup_tally"
+
+    def __str__(self):
+        return f"{self.status}, {self.due_date}, {'report-back' if self.report_back else 'other'}: {self.follow_ups}"
+
+
 class DueDateChange(models.Model):
     """A change to a follow-up's due date: who asked, why, and who approved it."""
 
