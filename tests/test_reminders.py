@@ -564,3 +564,14 @@ def test_on_the_demo_data_the_dry_run_lists_an_overdue_reminder_and_the_undated_
     assert "CAB-26-MIN-0018 para 4: Return to Cabinet with further advice" in clerk_email
     assert "business day(s) overdue)" in out and "Overdue:" in out
     assert not Reminder.objects.exists()
+
+
+def test_the_planner_sends_its_columns_as_array_text_and_refuses_a_value_that_would_need_quoting():
+    from decisions.reminders.planning import _array
+
+    assert _array([3, 14, None]) == "{3,14,NULL}"
+    assert _array([datetime.date(2026, 3, 16), None]) == "{2026-03-16,NULL}"
+    assert _array(["due_soon", "overdue"]) == "{due_soon,overdue}"
+    for value in ["a,b", "due soon", '"', "{x}", 1.5, datetime.datetime(2026, 3, 16, 10)]:
+        with pytest.raises(ValueError):
+            _array([value])
