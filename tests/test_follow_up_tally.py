@@ -51,6 +51,10 @@ def follow_up(minute, number, **fields):
     return FollowUpFactory(decision=DecisionItemFactory(minute=minute, number=str(number)), **fields)
 
 
+def test_the_triggers_keep_the_due_date_of_the_statuses_the_app_calls_owed():
+    assert tally_migration.OWED == "(" + ", ".join(f"'{status}'" for status in FollowUp.ACTIVE_STATUSES) + ")"
+
+
 def test_follow_ups_created_are_counted_by_status_due_date_and_kind(minute):
     follow_up(minute, 1, due_date=SEPTEMBER)
     follow_up(minute, 2, due_date=SEPTEMBER)
@@ -64,6 +68,10 @@ def test_follow_ups_created_are_counted_by_status_due_date_and_kind(minute):
 
 def test_each_step_moves_its_follow_up_from_one_count_to_another(minute, clerk):
     first, second = follow_up(minute, 1, due_date=SEPTEMBER), follow_up(minute, 2, due_date=SEPTEMBER)
+    FollowUp.objects.filter(pk=second.pk).update(status=FollowUp.Status.EXTENSION_REQUESTED)
+    # Still owed: counted under its due date.
+    assert tally() == counted_one_by_one() == {("open", SEPTEMBER, True): 1, ("extension", SEPTEMBER, True): 1}
+    FollowUp.objects.filter(pk=second.pk).update(status=FollowUp.Status.OPEN)
     with transaction.atomic():
         FollowUp.objects.select_for_update().get(pk=first.pk).take(
             "close", user=clerk, status=FollowUp.Status.CANCELLED, reason="Overtaken by events."
