@@ -164,3 +164,34 @@ def test_a_clerk_s_and_a_reader_s_dashboard_count_the_register_from_the_tally(cl
         assert {group.key: group.total for group in response.context["groups"]} == {
             "overdue": 0, "soon": 0, "later": 0, "undated": 0,
         }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # two connections must see the follow-ups
+def test_two_transactions_moving_follow_ups_between_the_same_counts_take_turns_and_lose_nothing(minute):
+    import threading
+
+    import psycopg
+
+    first, second = follow_up(minute, 1, due_date=SEPTEMBER), follow_up(minute, 2, due_date=SEPTEMBER)
+    db = connection.settings_dict
+    dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
+    move = "UPDATE decisions_followup SET due_date = %s WHERE id = %s"
+    with psycopg.connect(dsn) as one, psycopg.connect(dsn) as other:
+        # Both leave September's count (2) for October's, which neither has written yet.
+        one.execute(move, [OCTOBER, first.pk])
+        done = threading.Event()
+
+        def second_move():
+            other.execute(move, [OCTOBER, second.pk])
+            done.set()
+
+        thread = threading.Thread(target=second_move)
+        thread.start()
+        # The second waits for the first's rows of the tally...
+        assert not done.wait(1)
+        one.commit()
+        # ...and then finds them as the first left them.
+        thread.join(10)
+        assert done.is_set()
+        other.commit()
+    assert tally() == counted_one_by_one() == {("open", OCTOBER, True): 2}
