@@ -75,8 +75,8 @@ FORWARD = [
     f"CREATE TRIGGER {TABLE}_emptied AFTER TRUNCATE ON decisions_followup FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_emptied()",
     # The triggers above already hold the follow-ups against writers until this migration commits.
     f"INSERT INTO {TABLE} (status, due_date, report_back, follow_ups) "
-    f"SELECT status, CASE WHEN status IN {OWED} THEN due_date END, kind = 'report_back', count(*) FROM decisions_followup "
-    "GROUP BY 1, 2, 3",
+    f"SELECT status, due_date, report_back, sum(change) FROM ({_keys('decisions_followup', 1)}) "
+    "AS counted(status, due_date, report_back, change) GROUP BY status, due_date, report_back",
 ]
 
 BACKWARD = [
