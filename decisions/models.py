@@ -510,9 +510,6 @@ class FollowUpTally(models.Model):
         managed = False
         db_table = "decisions_followup_tally"
 
-    def __str__(self):
-        return f"{self.status}, {self.due_date}, {'report-back' if self.report_back else 'other'}: {self.follow_ups}"
-
 
 class DueDateChange(models.Model):
     """A change to a follow-up's due date: who asked, why, and who approved it."""
