@@ -235,12 +235,23 @@ def test_the_search_page_runs_the_same_queries_at_any_size(client, official, age
         Redaction.objects.create(decision=item, marker="[REDACTED]")
         FollowUpFactory(decision=item, responsible_agency=agency, description="Report back on geothermal")
     client.force_login(official)
-    # session, user, profile, the official's agencies and portfolios, the names the query matches; then for
-    # minutes, papers, decision items and follow-ups: the ranked candidates and the shown rows (none for the
-    # papers, where nothing is found); the shown items' redactions.
+    # session, user, profile, the official's agencies and portfolios, the names the query matches; the ranked
+    # candidates of minutes, papers, decision items and follow-ups; then their shown rows (none for the papers,
+    # where nothing is found) and the shown items' redactions.
     with django_assert_num_queries(14):
         response = client.get(URL, {"q": "geothermal"})
     assert [section.total for section in response.context["sections"]] == [size, 0, size, size]
+
+
+@pytest.mark.parametrize("section, reads_names", [("minutes", False), ("decisions", False), ("papers", True), ("follow_ups", True)])
+def test_a_section_alone_reads_the_names_only_when_it_finds_by_name(client, official, minerals, section, reads_names):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "geothermal", "section": section})
+    assert [s.key for s in response.context["sections"]] == [section]
+    assert any('AS "kind"' in query["sql"] for query in captured.captured_queries) is reads_names
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded committees are restored afterwards
@@ -264,6 +275,33 @@ def test_the_search_plans_its_queries_for_the_words_in_a_transaction_of_its_own(
     with transaction.atomic(), CaptureQueriesContext(connection) as inside:
         assert client.get(URL, {"q": "geothermal"}).status_code == 200
     assert not [query for query in inside.captured_queries if "plan_cache_mode" in query["sql"]]
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_only_the_queries_that_find_the_matches_are_planned_for_the_words(client, official, minerals):
+    """The matches of each section are planned for the words searched (a generic plan read a common word's matches
+    more slowly); what the official may see, the names the words match and the rows shown are planned the same
+    whatever the words, and keep the plans the connection has made."""
+    client.force_login(official)
+    seen = []  # (plan_cache_mode, SQL) of each query the page runs
+
+    def note_the_setting(execute, sql, params, many, context):
+        if "plan_cache_mode" not in sql:
+            seen.append((context["connection"].connection.execute("SHOW plan_cache_mode").fetchone()[0], sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_the_setting):
+        response = client.get(URL, {"q": "geothermal"})
+    assert [section.total for section in response.context["sections"]] == [0, 0, 1, 1]
+    ranked = [mode for mode, sql in seen if "ts_rank(" in sql]
+    shown = [mode for mode, sql in seen if "ts_headline(" in sql]
+    others = [mode for mode, sql in seen if "ts_rank(" not in sql and "ts_headline(" not in sql]
+    assert ranked == ["force_custom_plan"] * 4  # minutes, papers, decision items, follow-ups
+    assert shown == ["auto"] * 2  # the decision item and the follow-up found (no minute or paper)
+    assert any("access_keys" in sql for _, sql in seen if "ts_rank(" not in sql)  # the official's minutes and papers
+    assert any("WORD_SIMILARITY" in sql for _, sql in seen)  # the names
+    assert set(others) == {"auto"}
 
 
 @POSTGRESQL_ONLY
