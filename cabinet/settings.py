@@ -44,7 +44,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = "Cabinet decision tracker"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cabinet.admin_site.TrackerAdminConfig",  # django.contrib.admin, with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -283,6 +283,27 @@ def test_the_large_lists_take_the_pages_width_and_the_other_pages_keep_the_navig
     assert 'id="nav-sidebar"' in admin_client.get(reverse("admin:cabinet_agency_changelist")).content.decode()
 
 
+def test_the_apps_and_models_are_worked_out_only_for_the_pages_that_show_them(admin_client, monkeypatch):
+    from django.contrib import admin
+
+    from cabinet.admin_site import TrackerAdminSite
+
+    assert isinstance(admin.site._wrapped if hasattr(admin.site, "_wrapped") else admin.site, TrackerAdminSite)
+    built = []
+    build = admin.AdminSite._build_app_dict
+    monkeypatch.setattr(admin.AdminSite, "_build_app_dict", lambda site, *args, **kwargs: built.append(args) or build(site, *args, **kwargs))
+    for url_name in ("admin:decisions_followup_changelist", "admin:cabinet_minute_changelist", "admin:decisions_decisionitem_changelist"):
+        assert admin_client.get(reverse(url_name)).status_code == 200
+    assert built == []  # no sidebar, so nothing reads them
+    sidebar = admin_client.get(reverse("admin:cabinet_agency_changelist")).content.decode()
+    assert 'id="nav-sidebar"' in sidebar and reverse("admin:decisions_followup_changelist") in sidebar and len(built) == 1
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:cabinet_minute_changelist") in index and "Cabinet records" in index
+    app = admin_client.get(reverse("admin:app_list", args=["decisions"]))
+    assert app.status_code == 200 and reverse("admin:decisions_followup_changelist") in app.content.decode()
+    assert admin_client.get("/admin/nosuchapp/").status_code == 404
+
+
 def test_the_search_vectors_a_list_defers_are_those_of_the_record_and_each_one_along_its_paths():
     from cabinet.models import Agency, search_vectors
     from decisions.models import DecisionItem
