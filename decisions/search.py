@@ -139,16 +139,33 @@ def _reference_like(terms):
 def _paper_match(terms):
     if terms.reference:
         return Q(minutes__reference=terms.reference) if terms.is_minute else Q(reference=terms.reference)
-    names = terms.names
-    by_name = (
-        Q(lead_agency__in=names["agency"])
-        | Q(pk__in=Paper.ministers.through.objects.filter(minister__in=names["minister"]).values("paper"))
-        | Q(pk__in=Paper.portfolios.through.objects.filter(portfolio__in=names["portfolio"]).values("paper"))
-    )
+    by_name = _paper_named(terms)
     if is_postgresql():
         match = Q(search_vector=terms.query) | by_name
         return match | _reference_like(terms) if terms.looks_like_reference else match
     return Q(title__icontains=terms.text) | Q(reference__icontains=terms.text) | by_name
+
+
+def _paper_named(terms):
+    """Papers led by an agency the words name, or of a Minister or portfolio they name; a condition for each kind
+    named only (none, Q(), for a word that names nobody: a common word's search is not slowed by three)."""
+    names, condition = terms.names, Q()
+    if names["agency"]:
+        condition |= Q(lead_agency__in=names["agency"])
+    if names["minister"]:
+        condition |= Q(pk__in=Paper.ministers.through.objects.filter(minister__in=names["minister"]).values("paper"))
+    if names["portfolio"]:
+        condition |= Q(pk__in=Paper.portfolios.through.objects.filter(portfolio__in=names["portfolio"]).values("paper"))
+    return condition
+
+
+def _paper_rank(terms):
+    """Added to a paper's text rank: NAME_RANK when it is led by an agency named, and how close its reference is
+    to words that look like one (None when neither can add anything)."""
+    parts = [_if(Q(lead_agency__in=terms.names["agency"]))] if terms.names["agency"] else []
+    if terms.looks_like_reference:
+        parts.append(TrigramSimilarity("reference", terms.text))
+    return sum(parts[1:], parts[0]) if parts else None
 
 
 def _decision_match(terms):
@@ -160,11 +177,12 @@ def _decision_match(terms):
 
 
 def _follow_up_named(terms):
-    names = terms.names
-    return (
-        Q(responsible_agency__in=names["agency"]) | Q(responsible_portfolio__in=names["portfolio"])
-        | Q(responsible_minister__in=names["minister"])
-    )
+    """Follow-ups owed by an agency, portfolio or Minister the words name (Q() when they name nobody)."""
+    names, condition = terms.names, Q()
+    for owner, kind in (("responsible_agency", "agency"), ("responsible_portfolio", "portfolio"), ("responsible_minister", "minister")):
+        if names[kind]:
+            condition |= Q(**{f"{owner}__in": names[kind]})
+    return condition
 
 
 def _follow_up_match(terms):
@@ -359,9 +377,7 @@ KINDS = [
     Kind(
         "papers", "Papers", access.visible_papers, _paper_match, "title",
         related=lambda rows: rows.select_related("lead_agency"), reference_order=("-pk",),
-        extra_rank=lambda terms: _if(Q(lead_agency__in=terms.names["agency"])) + (
-            TrigramSimilarity("reference", terms.text) if terms.looks_like_reference else Value(0.0)
-        ),
+        extra_rank=_paper_rank,
         by_name=True,
     ),
     Kind(
@@ -383,7 +399,7 @@ KINDS = [
             "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency"
         ),
         reference_order=("decision__sort_key", "pk"),
-        extra_rank=lambda terms: _if(_follow_up_named(terms)),
+        extra_rank=lambda terms: _if(named) if (named := _follow_up_named(terms)) else None,
         by_name=True,
     ),
 ]
