@@ -3,7 +3,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
