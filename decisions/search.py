@@ -36,8 +36,8 @@ MAX_LENGTH = 200
 HIT_START, HIT_STOP, FRAGMENTS = "\ue000", "\ue001", "\ue002"
 # Below this many characters a query is matched as a name only exactly (short names: "MBIE", "MSD").
 TRIGRAM_MIN_LENGTH = 4
-# How close a misspelt name must be (pg_trgm word similarity): "Shayne Jones" finds Hon Shane Jones, while
-# "minister" does not find every "Ministry of ..." (0.67).
+# How close a misspelt name must be (pg_trgm word similarity): "Shane Jonez" finds Hon Shane Jones (0.83), while
+# "Shayne Jones" does not (0.67), nor does "minister" find every "Ministry of ..." (0.67).
 NAME_SIMILARITY = 0.75
 # A name or reference match ranks above any full-text rank of a word in running text.
 NAME_RANK = 1.0
@@ -92,7 +92,7 @@ class Terms:
                 return model.objects.filter(Q(name__iexact=text) | Q(**extra))
             queryset = model.objects.all()
             match = Q(name__icontains=text)
-            if is_postgresql():  # a name misspelt: "Shayne Jones"
+            if is_postgresql():  # a name misspelt: "Shane Jonez"
                 queryset = queryset.annotate(similarity=TrigramWordSimilarity(text, "name"))
                 match |= Q(similarity__gte=NAME_SIMILARITY)
             return queryset.filter(match | Q(**extra))
@@ -418,7 +418,7 @@ def planned_for_the_words():
     return set_locally("plan_cache_mode", "force_custom_plan")
 
 
-def search(user, text, *, only=None, page=1, per_page=10):
+def search(user, text, *, page, per_page, only=None):
     """Each section's page of hits for `user`: only what they may see, ranked, counted, with headlines."""
     terms = Terms(text)
     if not terms:

@@ -97,6 +97,44 @@ def test_a_ministers_name_finds_their_follow_ups_and_papers(client, clerk, miner
     assert hits(response, "papers") == [minute.paper]
 
 
+@POSTGRESQL_ONLY
+def test_a_misspelt_ministers_name_finds_their_follow_ups_and_papers(client, clerk, minerals, social):
+    # Neither record's words hold the misspelling: only the names it comes close to (pg_trgm) find them.
+    minute, _, follow_up = minerals
+    jones = Minister.objects.create(name="Hon Shane Jones")
+    FollowUp.objects.filter(pk=follow_up.pk).update(responsible_minister=jones)
+    minute.paper.ministers.set([jones])
+    client.force_login(clerk)
+    response = client.get(URL, {"q": "Shane Jonez"})  # word similarity 0.83
+    assert hits(response, "follow_ups") == [follow_up]
+    assert hits(response, "papers") == [minute.paper]
+    assert hits(client.get(URL, {"q": "Shayne Jones"}), "follow_ups") == []  # 0.67: under NAME_SIMILARITY
+
+
+def test_a_portfolios_name_finds_its_papers(client, clerk, minerals, social, portfolio):
+    minute = minerals[0]
+    minute.paper.portfolios.set([portfolio])  # "Resources": not in the paper's reference or title
+    client.force_login(clerk)
+    assert hits(client.get(URL, {"q": "Resources"}), "papers") == [minute.paper]
+
+
+@POSTGRESQL_ONLY
+def test_a_paper_led_by_the_agency_named_ranks_above_one_that_only_mentions_it(client, clerk, agency):
+    mentions = PaperFactory(title="What MBIE advised on tourism", lead_agency=AgencyFactory(short_name="MSD"))  # older
+    led = PaperFactory(title="Tourism strategy", lead_agency=agency)  # MBIE's
+    client.force_login(clerk)
+    assert hits(client.get(URL, {"q": "MBIE"}), "papers") == [led, mentions]  # 1.0 and more against a word's rank
+
+
+@POSTGRESQL_ONLY
+def test_words_that_look_like_a_reference_rank_the_closest_reference_first(client, clerk, agency):
+    closest = PaperFactory(reference="CAB-26-SUB-0118", lead_agency=agency)
+    further = PaperFactory(reference="CAB-26-SUB-0181", lead_agency=agency)  # newer: first were they ranked alike
+    client.force_login(clerk)
+    # Neither reference holds these words; both are near them (pg_trgm similarity 0.5 and 0.35).
+    assert hits(client.get(URL, {"q": "26 sub 118"}), "papers") == [closest, further]
+
+
 def test_follow_ups_are_a_section_of_the_search_page_with_counts(client, clerk, minerals, social):
     client.force_login(clerk)
     response = client.get(URL, {"q": "geothermal"})
