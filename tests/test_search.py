@@ -127,6 +127,16 @@ def test_a_paper_led_by_the_agency_named_ranks_above_one_that_only_mentions_it(c
 
 
 @POSTGRESQL_ONLY
+def test_words_naming_an_agency_and_looking_like_a_reference_rank_its_papers_by_reference_too(client, clerk):
+    office = AgencyFactory(name="Climate 2050 Office", short_name="C2050")
+    closest = PaperFactory(reference="CAB-26-SUB-2050", lead_agency=office, title="Emissions budget")
+    other = PaperFactory(reference="CAB-26-SUB-0001", lead_agency=office, title="Emissions plan")  # newer
+    client.force_login(clerk)
+    # Both led by the agency named (the same 1.0); the reference near the words decides.
+    assert hits(client.get(URL, {"q": "2050 Office"}), "papers") == [closest, other]
+
+
+@POSTGRESQL_ONLY
 def test_words_that_look_like_a_reference_rank_the_closest_reference_first(client, clerk, agency):
     closest = PaperFactory(reference="CAB-26-SUB-0118", lead_agency=agency)
     further = PaperFactory(reference="CAB-26-SUB-0181", lead_agency=agency)  # newer: first were they ranked alike
