@@ -147,8 +147,8 @@ def _paper_match(terms):
 
 
 def _paper_named(terms):
-    """Papers led by an agency the words name, or of a Minister or portfolio they name; a condition for each kind
-    named only (none, Q(), for a word that names nobody: a common word's search is not slowed by three)."""
+    """Papers led by an agency the words name, or of a Minister or portfolio they name: a condition for each kind of
+    name found, and none (Q()) when the words name nobody, as a common word does."""
     names, condition = terms.names, Q()
     if names["agency"]:
         condition |= Q(lead_agency__in=names["agency"])
