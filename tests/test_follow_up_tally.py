@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from decisions.models import FollowUp, FollowUpTally
+from tests.databases import database_url
 from tests.factories import DecisionItemFactory, FollowUpFactory, MinuteFactory
 
 pytestmark = [
@@ -173,10 +174,8 @@ def test_two_transactions_moving_follow_ups_between_the_same_counts_take_turns_a
     import psycopg
 
     first, second = follow_up(minute, 1, due_date=SEPTEMBER), follow_up(minute, 2, due_date=SEPTEMBER)
-    db = connection.settings_dict
-    dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
     move = "UPDATE decisions_followup SET due_date = %s WHERE id = %s"
-    with psycopg.connect(dsn) as one, psycopg.connect(dsn) as other:
+    with psycopg.connect(database_url()) as one, psycopg.connect(database_url()) as other:
         # Both leave September's count (2) for October's, which neither has written yet.
         one.execute(move, [OCTOBER, first.pk])
         done = threading.Event()

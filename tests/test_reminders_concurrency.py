@@ -21,6 +21,7 @@ from django.utils import timezone
 from cabinet.models import Profile
 from decisions.models import Reminder, ReminderDelivery
 from decisions.release_reminders import ReleaseReminder
+from tests.databases import database_url
 from tests.factories import AgencyFactory, FollowUpFactory, MinuteFactory, ProactiveReleaseFactory, committee, make_user
 from tests.test_reminders import day, smtp_server  # noqa: F401 (the SMTP server fixture)
 
@@ -34,12 +35,6 @@ pytestmark = [
 ]
 
 ON = day("2026-03-20")
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def make_work():
