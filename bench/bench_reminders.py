@@ -44,7 +44,8 @@ from django.utils import timezone  # noqa: E402
 from cabinet.business_days import add_business_days  # noqa: E402
 from cabinet.models import Agency, Committee, DatePrecision, Minute, Portfolio, Profile  # noqa: E402
 from decisions.models import DecisionItem, FollowUp, Reminder, ReminderDelivery, number_sort_key  # noqa: E402
-from decisions.reminders import FollowUpLines, Item, plan_reminders, reminder_email  # noqa: E402
+from decisions.reminders import FollowUpLines, plan_reminders, reminder_email  # noqa: E402
+from decisions.reminders.checks import add_planned_items  # noqa: E402
 
 SIZES = (10_000, 20_000)
 TARGET_SECONDS = {10_000: 5.0, 20_000: 10.0}
@@ -186,9 +187,7 @@ def digests_alone():
     plan = plan_reminders(on=ON, dry_run=True)
     lines = FollowUpLines(ON).load({planned.follow_up_id for planned in plan.planned})
     items = collections.defaultdict(list)
-    for planned in plan.planned:
-        for user_id in planned.recipients:
-            items[user_id].append(Item(lines[planned.follow_up_id], planned.kind, planned.offset))
+    add_planned_items(items, plan.planned, lines)  # as the dry run's preview does
     users = get_user_model().objects.select_related("profile").in_bulk(list(items))
     for user_id, theirs in items.items():
         reminder_email(users[user_id], theirs, on=ON, message_id=make_msgid()).message()

@@ -37,10 +37,7 @@ def preview(*, on, plan, now=None):
         follow_up = lines.follow_up(follow_up_id)
         if follow_up.is_active and follow_up.due_date == due_date:
             items[recipient_id].append(Item(lines[follow_up_id], kind, offset))
-    for planned in plan.planned:
-        line = lines[planned.follow_up_id]
-        for user_id in planned.recipients:
-            items[user_id].append(Item(line, planned.kind, planned.offset))
+    add_planned_items(items, plan.planned, lines)
     users = get_user_model().objects.select_related("profile").in_bulk(list(items))
     emails, waiting = [], []
     for user_id, user_items in sorted(items.items(), key=lambda pair: users[pair[0]].email):
@@ -52,6 +49,14 @@ def preview(*, on, plan, now=None):
         context = digest_context(user_items, on=on)
         emails.append(PreviewEmail(user, reminder_subject(user, user_items, on=on, context=context), context["sections"]))
     return emails, waiting
+
+
+def add_planned_items(items, planned, lines):
+    """Add each planned reminder to the digest items of each of its recipients (`items`: recipient pk: list)."""
+    for reminder in planned:
+        line = lines[reminder.follow_up_id]
+        for user_id in reminder.recipients:
+            items[user_id].append(Item(line, reminder.kind, reminder.offset))
 
 
 @dataclasses.dataclass
