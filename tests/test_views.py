@@ -181,6 +181,33 @@ def test_follow_up_page_queries_do_not_grow_with_its_notes_and_date_changes(clie
     assert all(f"Colleague {n}" in page for n in range(6))
 
 
+def test_follow_up_timeline_names_who_changed_its_status_in_the_same_queries_however_many_changes(
+    client, official, theirs, django_assert_max_num_queries,
+):
+    """The history is read once, with only what the entries say: a change more is no query more."""
+
+    def change(count, start):
+        for n in range(start, start + count):
+            theirs._history_user = make_user(Profile.Role.OFFICIAL, username=f"changer{n}", first_name="Changer", last_name=str(n))
+            theirs.status, theirs.submitted_reference = FollowUp.Status.SUBMITTED, f"CAB-26-SUB-{n + 1:04d}"
+            theirs.save()
+            theirs.status = FollowUp.Status.OPEN
+            theirs.save()
+
+    url = theirs.get_absolute_url()
+    client.force_login(official)
+    change(1, 0)
+    with django_assert_max_num_queries(20) as small:
+        client.get(url)
+    change(4, 1)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        page = client.get(url).content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert page.count("Status changed from Open to Submitted.") == 5
+    assert page.count("Status changed from Submitted to Open.") == 5
+    assert all(f"Changer {n}</p>" in page for n in range(5))
+
+
 def test_detail_shows_the_decision_in_context_with_redactions_as_grounds(client, official, theirs):
     from cabinet.models import OIAGround
     from decisions.models import Redaction
