@@ -368,21 +368,36 @@ class Section:
 
 _MODELS = {"minutes": Minute, "papers": Paper, "decisions": DecisionItem, "follow_ups": FollowUp}
 
+# What a hit shows of its record and the records it names (templates/decisions/search.html), and no more: reading
+# whole rows of the five tables a follow-up's hit joins cost a search more in Django than in the database.
+HIT_FIELDS = {
+    "minutes": ("reference", "title", "decision_date", "committee__code"),
+    "papers": ("reference", "title", "lead_agency__short_name"),
+    "decisions": ("number", "text", "is_redacted", "minute__reference"),
+    # Its status tag (kind, status, due date) and who owes it (FollowUp.responsible: the words, else a name).
+    "follow_ups": (
+        "kind", "status", "description", "due_date", "responsible_text", "decision__number", "decision__minute__reference",
+        "responsible_minister__name", "responsible_portfolio__name", "responsible_agency__name",
+        "responsible_agency__short_name",
+    ),
+}
+
 KINDS = [
     Kind(
         "minutes", "Minutes", access.visible_minutes, _minute_match, "title",
-        related=lambda rows: rows.select_related("committee"), reference_order=("-decision_date", "-pk"),
+        related=lambda rows: rows.select_related("committee").only(*HIT_FIELDS["minutes"]),
+        reference_order=("-decision_date", "-pk"),
         extra_rank=lambda terms: TrigramSimilarity("reference", terms.text) if terms.looks_like_reference else None,
     ),
     Kind(
         "papers", "Papers", access.visible_papers, _paper_match, "title",
-        related=lambda rows: rows.select_related("lead_agency"), reference_order=("-pk",),
+        related=lambda rows: rows.select_related("lead_agency").only(*HIT_FIELDS["papers"]), reference_order=("-pk",),
         extra_rank=_paper_rank,
         by_name=True,
     ),
     Kind(
         "decisions", "Decision items", access.visible_decisions, _decision_match, "text",
-        related=lambda rows: rows.select_related("minute").prefetch_related(
+        related=lambda rows: rows.select_related("minute").only(*HIT_FIELDS["decisions"]).prefetch_related(
             # By key: the model's order names the decision, which would join the items and minutes to sort.
             Prefetch("redactions", queryset=Redaction.objects.select_related("ground").order_by("decision_id", "start", "pk"))
         ),
@@ -397,7 +412,7 @@ KINDS = [
         # What a hit shows: its minute and paragraph, status, who owes it and when (no committee, lead or report-to).
         related=lambda rows: rows.select_related(
             "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency"
-        ),
+        ).only(*HIT_FIELDS["follow_ups"]),
         reference_order=("decision__sort_key", "pk"),
         extra_rank=lambda terms: _if(named) if (named := _follow_up_named(terms)) else None,
         by_name=True,
