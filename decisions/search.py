@@ -231,7 +231,11 @@ class Kind:
     visible: Callable  # access.visible_*(user)
     match: Callable  # terms -> Q
     text_field: str  # the words a headline is made from
-    related: Callable  # rows -> rows with what the page shows
+    related: Callable  # rows -> rows with the records a hit names (select_related, prefetch_related)
+    # What a hit shows of its record and of the records it names (templates/decisions/search.html), read and no
+    # more: whole rows of the up to five tables a hit joins took 4-5% of a search for a common word (measured side
+    # by side).
+    shown: tuple
     reference_order: tuple  # the order of what a reference finds
     extra_rank: Callable = lambda terms: None  # terms -> expression added to the text rank
     headline_options: dict = field(default_factory=dict)
@@ -260,7 +264,7 @@ class Kind:
         """The records `pks`, in that order, with their headlines."""
         # The pks the user may see, unsorted: they are put in the ranked order here (the models' own orders cost
         # 1.7 ms of a search to compile and sort).
-        rows = self.related(_MODELS[self.key].objects.filter(pk__in=pks).order_by())
+        rows = self.related(_MODELS[self.key].objects.filter(pk__in=pks).order_by()).only(*self.shown)
         if is_postgresql() and not terms.reference:
             rows = rows.annotate(headline=_headline(self.text_field, terms, **self.headline_options))
         by_pk = {row.pk: row for row in rows}
@@ -368,39 +372,27 @@ class Section:
 
 _MODELS = {"minutes": Minute, "papers": Paper, "decisions": DecisionItem, "follow_ups": FollowUp}
 
-# What a hit shows of its record and the records it names (templates/decisions/search.html), and no more: whole rows
-# of the up to five tables a hit joins took 4-5% of a search for a common word (measured side by side).
-HIT_FIELDS = {
-    "minutes": ("reference", "title", "decision_date", "committee__code"),
-    "papers": ("reference", "title", "lead_agency__short_name"),
-    "decisions": ("number", "text", "is_redacted", "minute__reference"),
-    # Its status tag (kind, status, due date) and who owes it (FollowUp.responsible: the words, else a name).
-    "follow_ups": (
-        "kind", "status", "description", "due_date", "responsible_text", "decision__number", "decision__minute__reference",
-        "responsible_minister__name", "responsible_portfolio__name", "responsible_agency__name",
-        "responsible_agency__short_name",
-    ),
-}
-
 KINDS = [
     Kind(
         "minutes", "Minutes", access.visible_minutes, _minute_match, "title",
-        related=lambda rows: rows.select_related("committee").only(*HIT_FIELDS["minutes"]),
-        reference_order=("-decision_date", "-pk"),
+        related=lambda rows: rows.select_related("committee"),
+        shown=("reference", "title", "decision_date", "committee__code"), reference_order=("-decision_date", "-pk"),
         extra_rank=lambda terms: TrigramSimilarity("reference", terms.text) if terms.looks_like_reference else None,
     ),
     Kind(
         "papers", "Papers", access.visible_papers, _paper_match, "title",
-        related=lambda rows: rows.select_related("lead_agency").only(*HIT_FIELDS["papers"]), reference_order=("-pk",),
+        related=lambda rows: rows.select_related("lead_agency"),
+        shown=("reference", "title", "lead_agency__short_name"), reference_order=("-pk",),
         extra_rank=_paper_rank,
         by_name=True,
     ),
     Kind(
         "decisions", "Decision items", access.visible_decisions, _decision_match, "text",
-        related=lambda rows: rows.select_related("minute").only(*HIT_FIELDS["decisions"]).prefetch_related(
+        related=lambda rows: rows.select_related("minute").prefetch_related(
             # By key: the model's order names the decision, which would join the items and minutes to sort.
             Prefetch("redactions", queryset=Redaction.objects.select_related("ground").order_by("decision_id", "start", "pk"))
         ),
+        shown=("number", "text", "is_redacted", "minute__reference"),
         reference_order=("-minute__decision_date", "minute", "sort_key"),
         headline_options={"max_words": 35, "min_words": 15, "max_fragments": 2, "fragment_delimiter": FRAGMENTS},
         # By minute, newest first: an official's items are then found by the index on minute, among their
@@ -412,7 +404,13 @@ KINDS = [
         # What a hit shows: its minute and paragraph, status, who owes it and when (no committee, lead or report-to).
         related=lambda rows: rows.select_related(
             "decision__minute", "responsible_minister", "responsible_portfolio", "responsible_agency"
-        ).only(*HIT_FIELDS["follow_ups"]),
+        ),
+        # Its status tag (kind, status, due date) and who owes it (FollowUp.responsible: the words, else a name).
+        shown=(
+            "kind", "status", "description", "due_date", "responsible_text", "decision__number",
+            "decision__minute__reference", "responsible_minister__name", "responsible_portfolio__name",
+            "responsible_agency__name", "responsible_agency__short_name",
+        ),
         reference_order=("decision__sort_key", "pk"),
         extra_rank=lambda terms: _if(named) if (named := _follow_up_named(terms)) else None,
         by_name=True,
